@@ -1,0 +1,126 @@
+/**
+ * Execution of work items, in this thread or on a pool of worker threads.
+ *
+ * Each worker builds its own CellMeasurer from the same options, so it prepares the same
+ * run contexts the main thread would. Results are stored by item index, so the output order
+ * (and therefore the report) does not depend on which worker finished first.
+ */
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { CellMeasurement } from './cell.js';
+import type { CheckOptions } from './options.js';
+import { CellMeasurer, type WorkItem } from './work.js';
+import { InvalidInputError, NumericalError, ResourceLimitError } from '../errors.js';
+
+/** Called after each finished item with its index and measurement. */
+export type ItemListener = (index: number, measurement: CellMeasurement) => void;
+
+/** Default worker count: the cores this process may use. */
+export function defaultWorkerCount(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/**
+ * Measures `items` with `workers` threads (1 means in this thread) and returns the
+ * measurements in item order. `done` holds measurements already available (from a
+ * checkpoint); those items are not measured again.
+ */
+export async function measureItems(
+  options: CheckOptions,
+  items: readonly WorkItem[],
+  workers: number,
+  onItem: ItemListener,
+  done: ReadonlyMap<number, CellMeasurement> = new Map(),
+  measurer: CellMeasurer = new CellMeasurer(options),
+): Promise<CellMeasurement[]> {
+  const results: (CellMeasurement | undefined)[] = items.map((_, index) => done.get(index));
+  const pending = items.map((_, index) => index).filter((index) => results[index] === undefined);
+
+  if (workers <= 1 || pending.length <= 1) {
+    for (const index of pending) {
+      results[index] = measurer.measure(items[index]);
+      onItem(index, results[index]!);
+    }
+    return results as CellMeasurement[];
+  }
+
+  await runOnWorkers(options, items, pending, Math.min(workers, pending.length), (index, measurement) => {
+    results[index] = measurement;
+    onItem(index, measurement);
+  });
+  return results as CellMeasurement[];
+}
+
+async function runOnWorkers(options: CheckOptions, items: readonly WorkItem[], pending: number[], count: number, onItem: ItemListener): Promise<void> {
+  const queue = [...pending];
+  const workerUrl = new URL('./worker.js', import.meta.url);
+  const pool = Array.from({ length: count }, () => new Worker(workerUrl, { workerData: { options } }));
+
+  try {
+    await Promise.all(
+      pool.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            const next = (): void => {
+              const index = queue.shift();
+              if (index === undefined) {
+                resolve();
+                return;
+              }
+              worker.postMessage({ index, item: items[index] });
+            };
+            worker.on('message', (message: { index: number; measurement?: CellMeasurement; error?: SerializedError }) => {
+              if (message.error) {
+                reject(rebuildError(message.error));
+                return;
+              }
+              onItem(message.index, message.measurement!);
+              next();
+            });
+            worker.on('error', reject);
+            next();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(pool.map((worker) => worker.terminate()));
+  }
+}
+
+/** Recreates a typed error thrown inside a worker, so the CLI maps it to the same exit code. */
+function rebuildError(error: SerializedError): Error {
+  let rebuilt: Error;
+  if (error.name === 'InvalidInputError') rebuilt = new InvalidInputError(error.field ?? 'input', error.value, '');
+  else if (error.name === 'ResourceLimitError') rebuilt = new ResourceLimitError('', error.estimate ?? 0, error.limit ?? 0, error.unit ?? '');
+  else if (error.name === 'NumericalError') rebuilt = new NumericalError('');
+  else rebuilt = new Error('');
+  rebuilt.message = error.message;
+  return rebuilt;
+}
+
+/** An error as it crosses the worker boundary. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly field?: string;
+  readonly value?: unknown;
+  readonly estimate?: number;
+  readonly limit?: number;
+  readonly unit?: string;
+}
+
+/** Converts an error into a structured-clone-safe object. */
+export function serializeError(error: unknown): SerializedError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const fields = error as Error & Partial<SerializedError>;
+  return {
+    name: error.name,
+    message: error.message,
+    ...(fields.field !== undefined ? { field: fields.field, value: safeValue(fields.value) } : {}),
+    ...(fields.estimate !== undefined ? { estimate: fields.estimate, limit: fields.limit, unit: fields.unit } : {}),
+  };
+}
+
+function safeValue(value: unknown): unknown {
+  return typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean' ? value : String(value);
+}

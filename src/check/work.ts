@@ -1,0 +1,54 @@
+/**
+ * Units of measurement work and the context cache they share.
+ *
+ * A work item names one cell (width, seed, level) and, for the extra sweeps, the option it
+ * changes (kappa) or the size of the data subset. Items are pure: the same item gives the
+ * same measurement in any process, which is what lets the runner spread them over worker
+ * threads and still produce the serial run's report.
+ */
+import type { MeasurementLevel } from '../claims/claim.js';
+import { subsampleDataset } from '../data/index.js';
+import { measureCell, type CellMeasurement } from './cell.js';
+import type { CheckOptions } from './options.js';
+import { loadCheckDataset } from './dataset-loader.js';
+import { prepareRun, type RunContext } from './run-context.js';
+
+/** One cell to measure, possibly under a variant of the run's options. */
+export interface WorkItem {
+  readonly width: number;
+  readonly seed: number;
+  readonly level: MeasurementLevel;
+  /** Output scale for a kappa sweep, or null for the run's own. */
+  readonly kappa: number | null;
+  /** Size of a data subset for a data-size sweep, or null for all the data. */
+  readonly subsetSize: number | null;
+}
+
+/** Measures work items, preparing (and caching) one run context per option variant. */
+export class CellMeasurer {
+  private readonly contexts = new Map<string, RunContext>();
+  private baseDataset: ReturnType<typeof loadCheckDataset> | null = null;
+
+  constructor(private readonly options: CheckOptions) {}
+
+  /** Returns the run context of an item's variant. */
+  context(item: Pick<WorkItem, 'kappa' | 'subsetSize'>): RunContext {
+    const key = `${item.kappa ?? ''}/${item.subsetSize ?? ''}`;
+    const cached = this.contexts.get(key);
+    if (cached) return cached;
+
+    this.baseDataset ??= loadCheckDataset(this.options);
+    const dataset =
+      item.subsetSize === null || item.subsetSize >= this.baseDataset.size
+        ? this.baseDataset
+        : subsampleDataset(this.baseDataset, item.subsetSize, this.options.dataSeed);
+    const context = prepareRun(dataset, item.kappa === null ? this.options : { ...this.options, kappa: item.kappa });
+    this.contexts.set(key, context);
+    return context;
+  }
+
+  /** Measures one item. */
+  measure(item: WorkItem): CellMeasurement {
+    return measureCell(this.context(item), item.width, item.seed, item.level);
+  }
+}

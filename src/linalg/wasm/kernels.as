@@ -1,0 +1,203 @@
+// AssemblyScript source of the WebAssembly kernels used by src/linalg/wasmKernels.ts.
+//
+// The file is compiled by src/linalg/wasm/build.mjs (AssemblyScript from the npm registry, see
+// package.json) into src/linalg/wasm/kernelsBinary.ts. It has no `.ts` extension so that the
+// project's TypeScript compiler does not try to type-check AssemblyScript builtins.
+//
+// Memory layout: the host grows the exported memory and passes byte offsets. Every array is
+// 16-byte aligned. There is no allocator and no garbage collector (runtime "stub").
+
+// Pattern overlap O_ij = popcount(P_i AND P_j), summed over the words of rows i and j, for
+// i in [rowStart, rowEnd) and j in [i, rows), written to out[i * rows + j] (int32). Rows hold
+// `vectorsPerRow` 128-bit vectors (the host zero-pads rows to whole vectors). The word range
+// is walked in chunks so that the chunk of every row stays in the L2 cache while all pairs
+// are visited; each chunk adds its counts to `out`, so `out` must start at zero.
+//
+// Per 128-bit vector: AND, i8x16.popcnt (per-byte counts <= 8), then a pairwise widening
+// add into 16-bit lanes (<= 16 per vector). A 16-bit lane would overflow after 4096 vectors;
+// chunks of CHUNK_VECTORS = 64 vectors (1 KiB per row, 1 MiB for 1024 rows) stay far below.
+const CHUNK_VECTORS: i32 = 64;
+
+export function overlapRows(patterns: usize, rows: i32, vectorsPerRow: i32, rowStart: i32, rowEnd: i32, out: usize): void {
+  const rowBytes = <usize>vectorsPerRow << 4;
+  for (let chunkStart = 0; chunkStart < vectorsPerRow; chunkStart += CHUNK_VECTORS) {
+    const chunkEnd = min(vectorsPerRow, chunkStart + CHUNK_VECTORS);
+    const chunkOffset = <usize>chunkStart << 4;
+    const chunkBytes = <usize>(chunkEnd - chunkStart) << 4;
+    let i = rowStart;
+    for (; i + 1 < rowEnd; i += 2) {
+      const rowI0 = patterns + <usize>i * rowBytes + chunkOffset;
+      const rowI1 = rowI0 + rowBytes;
+      // Pair (i, i) and (i, i + 1), (i + 1, i + 1) first, then 2x2 blocks of columns.
+      overlapPairBlock(rowI0, rowI1, rowI0, rowI1, chunkBytes, out + ((<usize>i * rows + i) << 2), rows, true);
+      let j = i + 2;
+      for (; j + 1 < rows; j += 2) {
+        const rowJ0 = patterns + <usize>j * rowBytes + chunkOffset;
+        overlapPairBlock(rowI0, rowI1, rowJ0, rowJ0 + rowBytes, chunkBytes, out + ((<usize>i * rows + j) << 2), rows, false);
+      }
+      if (j < rows) {
+        const rowJ0 = patterns + <usize>j * rowBytes + chunkOffset;
+        const outIJ = out + ((<usize>i * rows + j) << 2);
+        store<i32>(outIJ, load<i32>(outIJ) + overlapPair(rowI0, rowJ0, chunkBytes));
+        const outI1J = outIJ + (<usize>rows << 2);
+        store<i32>(outI1J, load<i32>(outI1J) + overlapPair(rowI1, rowJ0, chunkBytes));
+      }
+    }
+    if (i < rowEnd) {
+      const rowI0 = patterns + <usize>i * rowBytes + chunkOffset;
+      for (let j = i; j < rows; j++) {
+        const rowJ0 = patterns + <usize>j * rowBytes + chunkOffset;
+        const outIJ = out + ((<usize>i * rows + j) << 2);
+        store<i32>(outIJ, load<i32>(outIJ) + overlapPair(rowI0, rowJ0, chunkBytes));
+      }
+    }
+  }
+}
+
+// Adds the overlaps of rows (a0, a1) with rows (b0, b1) to the 2x2 block of `out` at
+// `outAt` (row stride `rows`). With `diagonal`, a0 == b0 and a1 == b1, and the entry
+// (1, 0) below the diagonal is not written.
+@inline
+function overlapPairBlock(a0: usize, a1: usize, b0: usize, b1: usize, bytes: usize, outAt: usize, rows: i32, diagonal: bool): void {
+  let sum00 = i16x8.splat(0);
+  let sum01 = i16x8.splat(0);
+  let sum10 = i16x8.splat(0);
+  let sum11 = i16x8.splat(0);
+  for (let offset: usize = 0; offset < bytes; offset += 16) {
+    const x0 = v128.load(a0 + offset);
+    const x1 = v128.load(a1 + offset);
+    const y0 = v128.load(b0 + offset);
+    const y1 = v128.load(b1 + offset);
+    sum00 = i16x8.add(sum00, i16x8.extadd_pairwise_i8x16_u(i8x16.popcnt(v128.and(x0, y0))));
+    sum01 = i16x8.add(sum01, i16x8.extadd_pairwise_i8x16_u(i8x16.popcnt(v128.and(x0, y1))));
+    sum10 = i16x8.add(sum10, i16x8.extadd_pairwise_i8x16_u(i8x16.popcnt(v128.and(x1, y0))));
+    sum11 = i16x8.add(sum11, i16x8.extadd_pairwise_i8x16_u(i8x16.popcnt(v128.and(x1, y1))));
+  }
+  const rowStride = <usize>rows << 2;
+  store<i32>(outAt, load<i32>(outAt) + horizontalSum(sum00));
+  store<i32>(outAt + 4, load<i32>(outAt + 4) + horizontalSum(sum01));
+  if (!diagonal) store<i32>(outAt + rowStride, load<i32>(outAt + rowStride) + horizontalSum(sum10));
+  store<i32>(outAt + rowStride + 4, load<i32>(outAt + rowStride + 4) + horizontalSum(sum11));
+}
+
+@inline
+function overlapPair(a: usize, b: usize, bytes: usize): i32 {
+  let sum = i16x8.splat(0);
+  for (let offset: usize = 0; offset < bytes; offset += 16) {
+    sum = i16x8.add(sum, i16x8.extadd_pairwise_i8x16_u(i8x16.popcnt(v128.and(v128.load(a + offset), v128.load(b + offset)))));
+  }
+  return horizontalSum(sum);
+}
+
+@inline
+function horizontalSum(sum16: v128): i32 {
+  const sum32 = i32x4.extadd_pairwise_i16x8_u(sum16);
+  return i32x4.extract_lane(sum32, 0) + i32x4.extract_lane(sum32, 1) + i32x4.extract_lane(sum32, 2) + i32x4.extract_lane(sum32, 3);
+}
+
+// Activation patterns of a full-precision layer: bit r of row i is 1[z_ir >= -tol_i] with
+// z_ir = sum_k x_ik w_rk summed in the order k = 0, 1, ..., d - 1 (a multiply, then an add,
+// no fused multiply-add), so every z_ir equals the plain sequential dot product bit for bit.
+//
+// inputsT: d x inputsPadded (column-major inputs, inputsPadded a multiple of 4, zero padded)
+// weights: neuronsPadded x d (row-major, neuronsPadded a multiple of 32, zero padded)
+// tolerances: inputsPadded float64, the tie tolerances tol_i
+// out: inputsPadded x (neuronsPadded / 32) uint32 words, bit r % 32 of word r / 32.
+// Rows [inputStart, inputEnd) are computed (inputStart a multiple of 4).
+export function preactivationPatterns(inputsT: usize, inputsPadded: i32, weights: usize, neuronsPadded: i32, d: i32, tolerances: usize, inputStart: i32, inputEnd: i32, out: usize): void {
+  const wordsPerRow = neuronsPadded >>> 5;
+  const inputStride = <usize>inputsPadded << 3;
+  const weightStride = <usize>d << 3;
+  for (let i = inputStart; i < inputEnd; i += 4) {
+    const columns = inputsT + (<usize>i << 3);
+    const negativeTolerance01 = f64x2.neg(v128.load(tolerances + (<usize>i << 3)));
+    const negativeTolerance23 = f64x2.neg(v128.load(tolerances + (<usize>i << 3) + 16));
+    for (let word = 0; word < wordsPerRow; word++) {
+      let bits0: u32 = 0;
+      let bits1: u32 = 0;
+      let bits2: u32 = 0;
+      let bits3: u32 = 0;
+      for (let bit = 0; bit < 32; bit += 2) {
+        const r = (word << 5) + bit;
+        const weightRow0 = weights + <usize>r * weightStride;
+        const weightRow1 = weightRow0 + weightStride;
+        let z01r0 = f64x2.splat(0);
+        let z23r0 = f64x2.splat(0);
+        let z01r1 = f64x2.splat(0);
+        let z23r1 = f64x2.splat(0);
+        let column = columns;
+        for (let k = 0; k < d; k++) {
+          const x01 = v128.load(column);
+          const x23 = v128.load(column + 16);
+          const w0 = f64x2.splat(load<f64>(weightRow0 + (<usize>k << 3)));
+          const w1 = f64x2.splat(load<f64>(weightRow1 + (<usize>k << 3)));
+          z01r0 = f64x2.add(z01r0, f64x2.mul(x01, w0));
+          z23r0 = f64x2.add(z23r0, f64x2.mul(x23, w0));
+          z01r1 = f64x2.add(z01r1, f64x2.mul(x01, w1));
+          z23r1 = f64x2.add(z23r1, f64x2.mul(x23, w1));
+          column += inputStride;
+        }
+        const mask01r0 = i64x2.bitmask(f64x2.ge(z01r0, negativeTolerance01));
+        const mask23r0 = i64x2.bitmask(f64x2.ge(z23r0, negativeTolerance23));
+        const mask01r1 = i64x2.bitmask(f64x2.ge(z01r1, negativeTolerance01));
+        const mask23r1 = i64x2.bitmask(f64x2.ge(z23r1, negativeTolerance23));
+        bits0 |= ((mask01r0 & 1) << bit) | ((mask01r1 & 1) << (bit + 1));
+        bits1 |= ((mask01r0 >>> 1) << bit) | ((mask01r1 >>> 1) << (bit + 1));
+        bits2 |= ((mask23r0 & 1) << bit) | ((mask23r1 & 1) << (bit + 1));
+        bits3 |= ((mask23r0 >>> 1) << bit) | ((mask23r1 >>> 1) << (bit + 1));
+      }
+      const outWord = out + ((<usize>i * wordsPerRow + word) << 2);
+      const rowBytes = <usize>wordsPerRow << 2;
+      store<u32>(outWord, bits0);
+      store<u32>(outWord + rowBytes, bits1);
+      store<u32>(outWord + 2 * rowBytes, bits2);
+      store<u32>(outWord + 3 * rowBytes, bits3);
+    }
+  }
+}
+
+// Products C = A B^T with C_ij = sum_k a_ik b_jk summed in the order k = 0, 1, ..., d - 1
+// (multiply, then add), equal bit for bit to the plain sequential dot product.
+//
+// aT: d x rowsAPadded (A transposed, rowsAPadded a multiple of 4, zero padded)
+// b: rowsBPadded x d (row-major, rowsBPadded a multiple of 2, zero padded)
+// out: rowsAPadded x rowsBPadded float64. Rows [rowStart, rowEnd) of C are computed
+// (rowStart a multiple of 4).
+export function productsABt(aT: usize, rowsAPadded: i32, b: usize, rowsBPadded: i32, d: i32, rowStart: i32, rowEnd: i32, out: usize): void {
+  const aStride = <usize>rowsAPadded << 3;
+  const bStride = <usize>d << 3;
+  const outStride = <usize>rowsBPadded << 3;
+  for (let i = rowStart; i < rowEnd; i += 4) {
+    const columns = aT + (<usize>i << 3);
+    const outRow0 = out + <usize>i * outStride;
+    for (let j = 0; j < rowsBPadded; j += 2) {
+      const bRow0 = b + <usize>j * bStride;
+      const bRow1 = bRow0 + bStride;
+      let c01j0 = f64x2.splat(0);
+      let c23j0 = f64x2.splat(0);
+      let c01j1 = f64x2.splat(0);
+      let c23j1 = f64x2.splat(0);
+      let column = columns;
+      for (let k = 0; k < d; k++) {
+        const a01 = v128.load(column);
+        const a23 = v128.load(column + 16);
+        const b0 = f64x2.splat(load<f64>(bRow0 + (<usize>k << 3)));
+        const b1 = f64x2.splat(load<f64>(bRow1 + (<usize>k << 3)));
+        c01j0 = f64x2.add(c01j0, f64x2.mul(a01, b0));
+        c23j0 = f64x2.add(c23j0, f64x2.mul(a23, b0));
+        c01j1 = f64x2.add(c01j1, f64x2.mul(a01, b1));
+        c23j1 = f64x2.add(c23j1, f64x2.mul(a23, b1));
+        column += aStride;
+      }
+      const at = outRow0 + (<usize>j << 3);
+      store<f64>(at, f64x2.extract_lane(c01j0, 0));
+      store<f64>(at + 8, f64x2.extract_lane(c01j1, 0));
+      store<f64>(at + outStride, f64x2.extract_lane(c01j0, 1));
+      store<f64>(at + outStride + 8, f64x2.extract_lane(c01j1, 1));
+      store<f64>(at + 2 * outStride, f64x2.extract_lane(c23j0, 0));
+      store<f64>(at + 2 * outStride + 8, f64x2.extract_lane(c23j1, 0));
+      store<f64>(at + 3 * outStride, f64x2.extract_lane(c23j0, 1));
+      store<f64>(at + 3 * outStride + 8, f64x2.extract_lane(c23j1, 1));
+    }
+  }
+}
