@@ -10,8 +10,9 @@
  * for both the 1-bit and the full-precision network. The check fits log L against log N over
  * the width grid for each network, with a bootstrap interval over seeds, reports
  * alpha_N = -slope for both side by side, and asks whether the two intervals overlap. The
- * same fits in data size D = n and compute C = 6 N n T are produced by the data-size and
- * step sweeps.
+ * same fits in data size D = n and compute C = 6 N n T come from the data-size and step
+ * sweeps, and the offset form L = E + A / N^alpha is fitted to both nets' losses with
+ * bootstrap intervals over seeds.
  */
 import type { Claim } from '../src/claims/claim.js';
 
@@ -37,5 +38,9 @@ export const lossScaling: Claim = {
   ],
   measurement: 'training',
   uses: ['linear-convergence'],
-  sweeps: [{ kind: 'data-size', fractions: [0.25, 0.5, 1] }],
+  sweeps: [
+    { kind: 'data-size', fractions: [0.25, 0.5, 1] },
+    { kind: 'steps' },
+    { kind: 'power-law-fit', of: ['loss_fp_final', 'loss_1bit_final'], form: 'offset' },
+  ],
 };

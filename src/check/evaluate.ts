@@ -13,7 +13,7 @@
  * Verdicts follow the claim module: Clopper-Pearson for claims with a probability,
  * holds / violated for deterministic bounds, bootstrap intervals for rates.
  */
-import { evaluateStatement, parseExpression, parseStatement, type ParsedStatement } from '../claims/expression.js';
+import { evaluateStatement, parseExpression, parseStatement, type ParsedStatement, type StatementEvaluation } from '../claims/expression.js';
 import type { Claim, ExponentSpec, StatementSpec, Verdict } from '../claims/claim.js';
 import { findSymbol, MEASURED_SYMBOLS, symbolLatexNames } from '../claims/symbols.js';
 import { InvalidInputError } from '../errors.js';
@@ -32,6 +32,9 @@ interface TrialOutcome {
   readonly looseness: number | null;
   /** Step of the tightest evaluation, for step-level statements. */
   readonly step: number | null;
+  /** Sides that were NaN or infinite at some evaluated step, with the sub-expressions where that starts. */
+  readonly nonFinite: readonly ('lhs' | 'rhs')[];
+  readonly nonFiniteTerms: readonly string[];
 }
 
 /** A reproducible counterexample: the failing trial with the smallest width, then seed. */
@@ -86,6 +89,17 @@ export interface StatementResult {
   readonly holdsFromWidth?: number | null;
   /** Verdict on the trials outside the hypothesis, shown but not counted. */
   readonly asMeasuredOutsideHypothesis?: { readonly evaluated: number; readonly failures: number };
+  /**
+   * Trials on which a side of the bound was NaN or infinite (an overflow such as 1 / delta^2
+   * with a tiny delta). They are neither passes nor failures, so they are left out of every
+   * count; `first` reproduces one and `terms` names where the non-finite value starts.
+   */
+  readonly nonFinite?: {
+    readonly trials: number;
+    readonly sides: readonly ('lhs' | 'rhs')[];
+    readonly terms: readonly string[];
+    readonly first: { readonly width: number; readonly seed: number; readonly step: number | null };
+  };
 }
 
 /** Per-width summary for claims evaluated on trials. */
@@ -153,18 +167,27 @@ export function evaluateClaim(
   });
   const isInHypothesis = (cell: CellMeasurement): boolean => inHypothesis.get(cell) ?? true;
 
-  const exponents = (claim.exponents ?? []).map((spec, index) => fitExponent(spec, usable, options, index));
+  const fitted = (claim.exponents ?? []).map((spec, index) => fitExponent(spec, usable, options, index));
+  const exponents = fitted.filter((exponent): exponent is ExponentResult => exponent !== null);
   const exponentScope = Object.fromEntries(exponents.map((exponent) => [exponent.symbol, exponent]));
+  const unfitted = (claim.exponents ?? []).filter((_, index) => fitted[index] === null).map((spec) => spec.symbol);
 
   const boundOutcomes = new Map<string, Map<CellMeasurement, TrialOutcome>>();
   const statements = claim.statements.map((spec) => {
     if (spec.kind === 'bound') {
       const parsed = parseStatement(spec.expression, allowed, { latexNames });
       const outcomes = new Map<CellMeasurement, TrialOutcome>();
-      for (const cell of usable) outcomes.set(cell, evaluateOnCell(parsed, baseScope, cell));
+      const nonFinite: TrialOutcome[] = [];
+      for (const cell of usable) {
+        const outcome = evaluateOnCell(parsed, baseScope, cell);
+        if (outcome.nonFinite.length > 0) nonFinite.push(outcome);
+        else outcomes.set(cell, outcome);
+      }
       boundOutcomes.set(spec.id, outcomes);
-      return decideBound(spec, parsed, claim, outcomes, isInHypothesis, divergences.length, options.confidence);
+      const decided = decideBound(spec, parsed, claim, outcomes, isInHypothesis, divergences.length, options.confidence);
+      return nonFinite.length > 0 ? { ...decided, nonFinite: summarizeNonFinite(nonFinite) } : decided;
     }
+    if (usesUnfittedExponent(spec, unfitted)) return unmeasuredRate(spec, allowed, latexNames);
     return decideRate(spec, allowed, latexNames, exponentScope, baseScope);
   });
 
@@ -190,11 +213,13 @@ function evaluateOnCell(parsed: ParsedStatement, baseScope: Record<string, numbe
 
   let tightest: TrialOutcome | null = null;
   let holds = true;
+  let nonFiniteStep: TrialOutcome | null = null;
   for (const entry of cell.timeline) {
     if (!stepSymbols.every((name) => entry[name] !== undefined)) continue;
     const result = evaluateStatement(parsed, { ...cellScope, ...entry });
     holds = holds && result.holds;
     const candidate = { width: cell.width, seed: cell.seed, ...pick(result), step: entry.t };
+    if (candidate.nonFinite.length > 0) nonFiniteStep ??= candidate;
     // A step where both sides are equal by construction (residual_0 <= 1^0 * residual_0 at
     // t = 0) says nothing about tightness, so it does not set the trial's looseness.
     const identity = result.lhs === result.rhs && result.holds;
@@ -203,6 +228,7 @@ function evaluateOnCell(parsed: ParsedStatement, baseScope: Record<string, numbe
   if (tightest === null) {
     throw new InvalidInputError('statement', parsed.source, `no recorded training step defines ${stepSymbols.join(', ')}; the claim needs the training measurement`);
   }
+  if (nonFiniteStep !== null) return nonFiniteStep;
   return { ...tightest, holds };
 }
 
@@ -219,8 +245,17 @@ function isTighter(candidate: TrialOutcome, current: TrialOutcome): boolean {
   return candidate.margin < current.margin;
 }
 
-function pick(result: { holds: boolean; lhs: number; rhs: number; margin: number; looseness: number | null }): Omit<TrialOutcome, 'width' | 'seed' | 'step'> {
-  return { holds: result.holds, lhs: result.lhs, rhs: result.rhs, margin: result.margin, looseness: result.looseness };
+function pick(result: StatementEvaluation): Omit<TrialOutcome, 'width' | 'seed' | 'step'> {
+  const nonFiniteTerms = result.nonFiniteTerms.map((term) => term.subexpression);
+  return { holds: result.holds, lhs: result.lhs, rhs: result.rhs, margin: result.margin, looseness: result.looseness, nonFinite: result.nonFinite, nonFiniteTerms };
+}
+
+/** Summarizes the trials whose bound had a non-finite side; `outcomes` is not empty. */
+function summarizeNonFinite(outcomes: readonly TrialOutcome[]): NonNullable<StatementResult['nonFinite']> {
+  const sides = [...new Set(outcomes.flatMap((outcome) => outcome.nonFinite))].sort();
+  const terms = [...new Set(outcomes.flatMap((outcome) => outcome.nonFiniteTerms))];
+  const first = [...outcomes].sort((a, b) => a.width - b.width || a.seed - b.seed)[0];
+  return { trials: outcomes.length, sides, terms, first: { width: first.width, seed: first.seed, step: first.step } };
 }
 
 function decideBound(
@@ -316,14 +351,39 @@ function decideRate(
   return { id: spec.id, kind: spec.kind, description: spec.description, expression: spec.expression, latex: parsed.latex, verdict };
 }
 
-/** Fits one exponent from the cells: rows are seeds with a value at every width. */
-function fitExponent(spec: ExponentSpec, cells: readonly CellMeasurement[], options: EvaluationOptions, index: number): ExponentResult {
+/** Returns true when a rate statement refers to an exponent that could not be fitted. */
+function usesUnfittedExponent(spec: Exclude<StatementSpec, { kind: 'bound' }>, unfitted: readonly string[]): boolean {
+  if (spec.kind === 'rate-target') return unfitted.includes(spec.exponent);
+  if (spec.kind === 'overlap') return spec.exponents.some((symbol) => unfitted.includes(symbol));
+  return unfitted.some((symbol) => new RegExp(`\\b${symbol}\\b`).test(spec.expression));
+}
+
+/** A rate statement left unjudged because an exponent it needs has too few finite values to fit. */
+function unmeasuredRate(spec: Exclude<StatementSpec, { kind: 'bound' }>, allowed: string[], latexNames: Record<string, string>): StatementResult {
+  const base = { id: spec.id, kind: spec.kind, description: spec.description, verdict: 'not-measured' as const };
+  if (spec.kind === 'rate-target') {
+    return { ...base, expression: `${spec.exponent} = ${spec.target}`, latex: `${latexNames[spec.exponent] ?? spec.exponent} = ${spec.target}` };
+  }
+  if (spec.kind === 'overlap') {
+    const [first, second] = spec.exponents;
+    return { ...base, expression: `${first} ~ ${second}`, latex: `${latexNames[first] ?? first} \\sim ${latexNames[second] ?? second}` };
+  }
+  return { ...base, expression: spec.expression, latex: parseStatement(spec.expression, allowed, { latexNames }).latex };
+}
+
+/**
+ * Fits one exponent from the cells: rows are seeds with a value at every width. Returns null
+ * when fewer than 2 widths or 2 seeds have finite positive values (for example when training
+ * diverged), because a slope with a bootstrap interval needs both.
+ */
+function fitExponent(spec: ExponentSpec, cells: readonly CellMeasurement[], options: EvaluationOptions, index: number): ExponentResult | null {
   const widths = [...new Set(cells.filter((cell) => cell.values[spec.of] !== undefined).map((cell) => cell.width))].sort((a, b) => a - b);
   const seeds = [...new Set(cells.map((cell) => cell.seed))].sort((a, b) => a - b);
   const lookup = new Map(cells.map((cell) => [`${cell.width}/${cell.seed}`, cell.values[spec.of]]));
   const rows = seeds
     .map((seed) => widths.map((width) => lookup.get(`${width}/${seed}`)))
     .filter((row): row is number[] => row.every((value) => value !== undefined && Number.isFinite(value) && value > 0));
+  if (widths.length < 2 || rows.length < 2) return null;
   const horizontal = widths.map((width) => (spec.against === 'N' ? width * (cells[0].values.N / cells[0].values.m) : width));
 
   const fit = logLogSlopeOverSeeds(horizontal, rows, {
@@ -382,7 +442,8 @@ function summarizeWidths(
   if (outcomes.size === 0) return [];
   const widths = [...new Set(cells.map((cell) => cell.width))].sort((a, b) => a - b);
   return widths.map((width) => {
-    const atWidth = cells.filter((cell) => cell.width === width);
+    // Trials with a non-finite side in some bound have no outcome there and are not counted.
+    const atWidth = cells.filter((cell) => cell.width === width && [...outcomes.values()].every((byCell) => byCell.has(cell)));
     const failures = atWidth.filter((cell) => [...outcomes.values()].some((byCell) => byCell.get(cell)?.holds === false)).length;
     return { width, trials: atWidth.length, failures, outsideHypothesis: atWidth.filter((cell) => !isInHypothesis(cell)).length };
   });
@@ -425,7 +486,8 @@ function combineVerdicts(
   const verdicts = statements.map((statement) => statement.verdict);
   const boundStatements = statements.filter((statement) => statement.kind === 'bound');
   if (claim.delta !== undefined && boundStatements.length > 1) {
-    const inside = cells.filter(isInHypothesis);
+    // A trial set aside in some bound (a non-finite side) is neither a pass nor a failure of the joint event.
+    const inside = cells.filter((cell) => isInHypothesis(cell) && [...outcomes.values()].every((byCell) => byCell.has(cell)));
     if (inside.length > 0) {
       const failures = inside.filter((cell) => [...outcomes.values()].some((byCell) => byCell.get(cell)?.holds === false)).length;
       const joint = decideProbabilistic(failures, inside.length, claim.delta, confidence).verdict;

@@ -19,6 +19,7 @@ import { measureItems } from './pool.js';
 import { guardCellMemory } from './resources.js';
 import type { RunContext } from './run-context.js';
 import { logLogSlopeOverSeeds } from './statistics.js';
+import { fitScalingLaw } from '../scaling/fit.js';
 import { CellMeasurer, type WorkItem } from './work.js';
 
 export { loadCheckDataset };
@@ -41,7 +42,7 @@ export interface SweepRow {
 
 /** Result of an extra sweep. */
 export interface SweepResult {
-  readonly kind: SweepSpec['kind'] | 'steps';
+  readonly kind: SweepSpec['kind'];
   /** What the swept value is, e.g. `kappa`, `n` or `C`. */
   readonly variable: string;
   readonly width: number;
@@ -49,6 +50,18 @@ export interface SweepResult {
   readonly rows: SweepRow[];
   /** Fitted exponents of the sweep, each against the swept variable. */
   readonly exponents: { symbol: string; of: string; estimate: number; lower: number; upper: number; rSquared: number }[];
+  /** Scaling-law fits of a `power-law-fit` analysis, one per fitted symbol. */
+  readonly fits?: PowerLawFitSummary[];
+}
+
+/** A scaling-law fit of one symbol against N, as reported. */
+export interface PowerLawFitSummary {
+  readonly of: string;
+  readonly formula: string;
+  readonly parameters: { name: string; estimate: number; lower: number | null; upper: number | null }[];
+  readonly converged: boolean;
+  readonly rmseLog: number;
+  readonly warnings: string[];
 }
 
 /** Everything the check measured and decided. */
@@ -57,6 +70,11 @@ export interface CheckResult {
   readonly context: RunContext;
   readonly claims: { claim: Claim; evaluation: ClaimEvaluation; sweeps: SweepResult[] }[];
   readonly cells: CellMeasurement[];
+  /**
+   * Present only when the run was interrupted: how many work items were measured of those
+   * planned. Claims missing an item then have the verdict `not-measured`.
+   */
+  readonly incomplete?: { readonly measured: number; readonly planned: number };
 }
 
 /** How a check executes; none of this changes the report. */
@@ -68,6 +86,13 @@ export interface ExecutionOptions {
   readonly onItem?: (index: number, item: WorkItem, measurement: CellMeasurement) => void;
   /** Measurements already available by item index, e.g. from a checkpoint. */
   readonly done?: ReadonlyMap<number, CellMeasurement>;
+  /**
+   * Called once the work is planned, before any item is measured. A returned map replaces
+   * `done`, so a checkpoint can be matched against the planned items.
+   */
+  readonly onPlan?: (items: readonly WorkItem[], context: RunContext) => ReadonlyMap<number, CellMeasurement> | void;
+  /** Aborting it stops the measurements (see `measureItems`); the result is then incomplete. */
+  readonly signal?: AbortSignal;
 }
 
 /** Runs the given claims with the given options. */
@@ -84,8 +109,9 @@ export async function runCheck(claims: readonly Claim[], options: CheckOptions, 
   guardCellMemory(context.train.rows + context.test.rows, Math.max(...options.widths), dataset.dimension, options);
 
   const items = planWork(claims, options, context);
-  progress.phase('grid cells and sweeps', items.length);
-  const measurements = await measureItems(
+  const done = execution.onPlan?.(items, context) ?? execution.done ?? new Map<number, CellMeasurement>();
+  progress.phase('grid cells and sweeps', items.length - done.size);
+  const measured = await measureItems(
     options,
     items,
     execution.workers,
@@ -94,12 +120,19 @@ export async function runCheck(claims: readonly Claim[], options: CheckOptions, 
       progress.advance(describeItem(item));
       execution.onItem?.(index, item, measurement);
     },
-    execution.done,
+    done,
     measurer,
+    execution.signal,
   );
+  const measuredCount = measured.filter((measurement) => measurement !== undefined).length;
+  // Once incomplete claims are set aside below, every lookup of the evaluation hits a measured item.
+  const measurements = measured as CellMeasurement[];
 
-  const cells = measurements.filter((_, index) => isMainGrid(items[index]));
+  const cells = measurements.filter((cell, index) => cell !== undefined && isMainGrid(items[index]));
   const results = claims.map((claim, index) => {
+    if (measuredCount < items.length && !isClaimMeasured(claim, options, context, items, measured)) {
+      return { claim, evaluation: NOT_MEASURED, sweeps: [] };
+    }
     const seedCount = claim.measurement === 'training' ? options.seeds : options.initSeeds;
     const claimCells = cells.filter((cell) => cell.seed - options.firstSeed < seedCount && (claim.measurement === 'initialization' || cell.level === 'training'));
     const evaluation = evaluateClaim(claim, context.runSymbols, claimCells, {
@@ -107,11 +140,32 @@ export async function runCheck(claims: readonly Claim[], options: CheckOptions, 
       bootstrapReplicates: options.bootstrapReplicates,
       seed: createRng(options.firstSeed).fork(`bootstrap-${index}`).seed,
     });
-    const sweeps = (claim.sweeps ?? []).map((sweep) => summarizeSweep(sweep, measurer, items, measurements, options));
-    if (claim.id === 'loss-scaling') sweeps.push(stepSweep(context, claimCells, options));
+    const sweeps = (claim.sweeps ?? []).map((sweep) => {
+      if (sweep.kind === 'steps') return stepSweep(context, claimCells, options);
+      if (sweep.kind === 'power-law-fit') return powerLawFits(sweep, context, claimCells, options);
+      return summarizeSweep(sweep, measurer, items, measurements, options);
+    });
     return { claim, evaluation, sweeps };
   });
-  return { options, context, claims: results, cells };
+  const incomplete = measuredCount < items.length ? { incomplete: { measured: measuredCount, planned: items.length } } : {};
+  return { options, context, claims: results, cells, ...incomplete };
+}
+
+/** Evaluation of a claim whose work items were not all measured. */
+const NOT_MEASURED: ClaimEvaluation = { verdict: 'not-measured', statements: [], exponents: [], widths: [], smallestPassingWidth: null, hypotheses: [], divergences: [] };
+
+/**
+ * Returns true when every item the claim would plan on its own is measured. A training-level
+ * measurement also serves an initialization-level item, as in the evaluation.
+ */
+function isClaimMeasured(claim: Claim, options: CheckOptions, context: RunContext, items: readonly WorkItem[], measured: readonly (CellMeasurement | undefined)[]): boolean {
+  const available = new Set<string>();
+  items.forEach((item, index) => {
+    if (measured[index] === undefined) return;
+    available.add(itemKey(item));
+    if (item.level === 'training') available.add(itemKey({ ...item, level: 'initialization' }));
+  });
+  return planWork([claim], options, context).every((item) => available.has(itemKey(item)));
 }
 
 /**
@@ -191,7 +245,8 @@ function sweepVariants(sweep: SweepSpec, datasetSize: number, options: CheckOpti
       return { kappa: null, subsetSize: size >= datasetSize ? null : size };
     });
   }
-  throw new InvalidInputError('sweep', sweep.kind, 'this sweep kind is not supported by the runner; use kappa or data-size');
+  // Steps and power-law fits reuse the main grid's cells, so they add no work items.
+  return [];
 }
 
 function summarizeSweep(
@@ -261,6 +316,40 @@ function stepSweep(context: RunContext, cells: readonly CellMeasurement[], optio
   ];
   return { kind: 'steps', variable: 'C', width, seeds: atWidth.length, rows, exponents };
 }
+
+/** Fits the claim's scaling-law form to each symbol against N = m (d + 1), resampling seeds. */
+function powerLawFits(
+  sweep: Extract<SweepSpec, { kind: 'power-law-fit' }>,
+  context: RunContext,
+  cells: readonly CellMeasurement[],
+  options: CheckOptions,
+): SweepResult {
+  const usable = cells.filter((cell) => cell.divergence === null);
+  const fits = sweep.of.map((symbol) => {
+    const points = usable.map((cell) => ({ N: cell.values.N, loss: cell.values[symbol], seed: cell.seed }));
+    try {
+      const fit = fitScalingLaw(points, {
+        form: sweep.form,
+        variable: 'N',
+        bootstrapReplicates: Math.min(options.bootstrapReplicates, POWER_LAW_REPLICATES),
+        confidence: options.confidence,
+        seed: createRng(options.firstSeed).fork(`power-law-${symbol}`).seed,
+      });
+      return { of: symbol, formula: fit.formula, parameters: fit.parameters, converged: fit.converged, rmseLog: fit.rmseLog, warnings: fit.warnings };
+    } catch (error) {
+      // A form the grid cannot identify (too few widths) is reported, not fatal to the check.
+      if (!(error instanceof InvalidInputError)) throw error;
+      return { of: symbol, formula: sweep.form, parameters: [], converged: false, rmseLog: Number.NaN, warnings: [error.message] };
+    }
+  });
+  return { kind: 'power-law-fit', variable: 'N', width: Math.max(...options.widths), seeds: new Set(usable.map((cell) => cell.seed)).size, rows: [], exponents: [], fits };
+}
+
+/**
+ * Bootstrap replicates of the scaling-law fits: each replicate is a nonlinear fit from
+ * several starts, so fewer replicates than the slopes' keep the default check fast.
+ */
+const POWER_LAW_REPLICATES = 200;
 
 function fitAcross(horizontal: number[], rows: number[][], symbol: string, of: string, options: CheckOptions): SweepResult['exponents'] {
   const usable = rows.filter((row) => row.every((value) => Number.isFinite(value) && value > 0));

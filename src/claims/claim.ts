@@ -79,11 +79,17 @@ export interface Claim {
   readonly sweeps?: readonly SweepSpec[];
 }
 
-/** An additional sweep: the main grid's simulations repeated with one option changed. */
+/**
+ * An additional analysis: `kappa` and `data-size` repeat the main grid's simulations at the
+ * middle width with one option changed; `steps` fits the loss curves of the largest width
+ * against compute; `power-law-fit` fits scaling-law forms to cell-level symbols against the
+ * parameter count N, with bootstrap intervals over seeds.
+ */
 export type SweepSpec =
   | { readonly kind: 'kappa'; readonly values: readonly number[] }
   | { readonly kind: 'data-size'; readonly fractions: readonly number[] }
-  | { readonly kind: 'dimension'; readonly dimensions: readonly number[] };
+  | { readonly kind: 'steps' }
+  | { readonly kind: 'power-law-fit'; readonly of: readonly string[]; readonly form: 'pure' | 'offset' };
 
 /** Verdicts, as defined in the module comment. */
 export type Verdict =
