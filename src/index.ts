@@ -44,3 +44,5 @@ export { buildReport, serializeReport, reproductionCommand, type CheckReport, ty
 export { renderVerdictTable } from './report/table.js';
 export { writeFileAtomic } from './report/atomic.js';
 export { TOOL_VERSION } from './version.js';
+export { differentiate, solveForSymbol } from './claims/symbolic.js';
+export { evaluateInterval, certifySign, interval, type Interval, type Box, type SignClaim } from './claims/interval.js';

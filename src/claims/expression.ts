@@ -47,7 +47,7 @@ import { InvalidInputError, formatValue } from '../errors.js';
 
 /**
  * Maximum length of an expression or statement, in UTF-16 code units. Bounds in the
- * catalogue are under 200 characters; the cap keeps parse time and error messages small.
+ * catalogue are under 200 characters, and the cap keeps parse time and error messages small.
  */
 export const MAX_EXPRESSION_LENGTH = 2000;
 
@@ -144,7 +144,8 @@ export interface ParsedExpression {
   /**
    * Evaluates the expression in float64 with JavaScript's `Math` semantics. Every symbol in
    * `symbols` must be an own property of `scope` holding a number, else InvalidInputError.
-   * The result may be NaN or infinite; {@link findNonFiniteSubexpressions} says where from.
+   * The result may be NaN or infinite, and {@link findNonFiniteSubexpressions} finds where
+   * such a value starts.
    * Cost: one visit per tree node.
    */
   evaluate(scope: Readonly<Record<string, number>>): number;
@@ -184,7 +185,7 @@ export interface StatementEvaluation {
   readonly looseness: number | null;
   /** The sides (`'lhs'`, `'rhs'`) whose value is NaN or infinite; empty when both are finite. */
   readonly nonFinite: ReadonlyArray<'lhs' | 'rhs'>;
-  /** Where each non-finite value starts, from {@link findNonFiniteSubexpressions}. */
+  /** Sub-expressions where each non-finite value starts, from {@link findNonFiniteSubexpressions}. */
   readonly nonFiniteTerms: readonly NonFiniteTerm[];
 }
 
@@ -286,7 +287,12 @@ function hardenMathjsInstance(): void {
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-interface ExpressionInternals {
+/**
+ * Internal state of a ParsedExpression: bitbound's tree, the mathjs tree, the allow-list
+ * and the LaTeX names.
+ * @internal
+ */
+export interface ExpressionInternals {
   readonly root: ExpressionNode;
   readonly mathNode: MathNode;
   readonly allowedSymbols: readonly string[];
@@ -305,7 +311,7 @@ const internalsByExpression = new WeakMap<ParsedExpression, ExpressionInternals>
  * Throws ExpressionInputError (an InvalidInputError) naming the token and its 1-based
  * character position for a syntax error, a construct outside the grammar, an unknown symbol
  * or function, a wrong number of arguments, or text over the size limits. Throws
- * InvalidInputError when `allowedSymbols` holds a name that is not an identifier or is
+ * InvalidInputError when `allowedSymbols` contains a name that is not an identifier or is
  * reserved (a function name, `pi`, `e`, a parser keyword, or a property of Object.prototype).
  * Cost: linear in the text length, at most {@link MAX_EXPRESSION_LENGTH} characters.
  */
@@ -325,7 +331,7 @@ export function parseExpression(
 
 /**
  * Parses `text` as a statement `lhs relation rhs` with exactly one relation among
- * `<=`, `<`, `>=`, `>` at the top level; both sides follow the grammar of
+ * `<=`, `<`, `>=`, `>` at the top level. Both sides follow the grammar of
  * {@link parseExpression}. Chained relations (`a <= b <= c`), equalities (`==`, `!=`) and
  * relations inside a side are rejected with their position.
  * Example: `parseStatement('x^2 + 1 >= 2*x', ['x'])` has relation `>=`, lhs `x^2 + 1`.
@@ -342,8 +348,8 @@ export function parseStatement(
   const parsed = parseText(text, field);
   checkTreeSize(parsed, text, field);
 
-  // Outer parentheses around the whole statement are accepted; the sides are then printed
-  // by mathjs because the raw text cannot be split at the relation.
+  // Outer parentheses around the whole statement are accepted. The sides are then printed
+  // by mathjs, because the raw text cannot be split at the relation.
   let root = parsed;
   let wrappedInParentheses = false;
   while (root.type === 'ParenthesisNode') {
@@ -387,10 +393,10 @@ const RELATION_LATEX: Readonly<Record<Relation, string>> = {
  * Evaluates both sides of `statement` on `scope` and compares them.
  *
  * The statement is normalized to `small <= big` (for `a >= b`, small = b and big = a).
- * margin = big - small; a non-strict relation holds when margin >= 0 and a strict one when
+ * margin = big - small. A non-strict relation holds when margin >= 0 and a strict one when
  * margin > 0. looseness = big / small when both are finite and positive, else null, because a
  * vacuous or sign-changing bound has no meaningful ratio. When either side is NaN or
- * infinite, holds is false, `nonFinite` names the side and `nonFiniteTerms` names where the
+ * infinite, `holds` is false, `nonFinite` names the side and `nonFiniteTerms` names where the
  * value starts.
  * Example: `x^2 + 1 >= 2*x` at x = 3 gives lhs 10, rhs 6, margin 4, looseness 10/6.
  * Throws InvalidInputError when a symbol has no number in `scope`.
@@ -474,8 +480,9 @@ export function expressionFromMathNode(
   field: string,
 ): ParsedExpression {
   const allowed = checkAllowedSymbols(allowedSymbols);
+  // Size first: printing an oversized tree would already cost time.
+  checkTreeSize(node, '(derived expression)', field);
   const source = node.toString();
-  checkTreeSize(node, source, field);
   const context = newCompileContext(source, field, allowed);
   return buildExpression(node, source, context, allowedSymbols, latexNames);
 }
@@ -509,11 +516,7 @@ function buildExpression(
   }
 
   const symbols = Object.freeze([...sideContext.symbolsInOrder]);
-  const latex = mathNode.toTex({
-    parenthesis: 'auto',
-    handler: (node: MathNode) =>
-      node.type === 'SymbolNode' ? symbolToLatex((node as SymbolNode).name, latexNames) : undefined,
-  });
+  const latex = renderLatex(mathNode, latexNames);
   const expression: ParsedExpression = Object.freeze({
     source,
     symbols,
@@ -622,7 +625,7 @@ function checkBracketDepth(text: string, field: string): void {
 
 function parseErrorToInputError(error: unknown, text: string, field: string): InvalidInputError {
   if (error instanceof RangeError) {
-    // The mathjs parser recurses per nesting level; a long chain of unary operators or
+    // The mathjs parser recurses per nesting level, so a long chain of unary operators or
     // powers can still exhaust the stack below the bracket limit.
     return new ExpressionInputError(
       field,
@@ -635,8 +638,9 @@ function parseErrorToInputError(error: unknown, text: string, field: string): In
   if (error instanceof Error) {
     const charProperty = (error as { char?: unknown }).char;
     const fromMessage = /\(char (\d+)\)/.exec(error.message);
-    const position =
-      typeof charProperty === 'number' ? charProperty : fromMessage ? Number(fromMessage[1]) : null;
+    let position: number | null = null;
+    if (typeof charProperty === 'number') position = charProperty;
+    else if (fromMessage !== null) position = Number(fromMessage[1]);
     const reason = error.message.replace(/\s*\(char \d+\)\s*$/, '');
     const where = position === null ? '' : ` at character ${position}`;
     return new ExpressionInputError(
@@ -991,8 +995,9 @@ function atPosition(position: number | null): string {
 
 // ---------------------------------------------------------------------------------------------
 // Locating tokens in the text. mathjs nodes carry no positions, so errors search the text for
-// the first occurrence of the offending token; with repeated tokens this may point at an
-// earlier, valid occurrence. Positions are 1-based, like mathjs's "(char N)".
+// the first occurrence of the offending token. When the token occurs several times, the
+// position may point at an earlier, valid occurrence. Positions are 1-based, like mathjs's
+// "(char N)".
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -1082,7 +1087,7 @@ function applyBinary(operator: BinaryOperator, left: number, right: number): num
   }
 }
 
-/** Evaluates a tree; the caller has checked that `scope` holds a number for every symbol. */
+/** Evaluates a tree. The caller has checked that `scope` has a number for every symbol. */
 function evaluateNode(node: ExpressionNode, scope: Readonly<Record<string, number>>): number {
   switch (node.kind) {
     case 'constant':
@@ -1176,6 +1181,30 @@ const GREEK_LETTERS = new Set([
 ]);
 
 const LATEX_OPERATOR_NAMES = new Set(['min', 'max', 'sup', 'inf', 'log', 'exp', 'det']);
+
+/**
+ * Renders a validated tree with mathjs toTex, symbols through {@link symbolToLatex}.
+ *
+ * mathjs 15.2's FunctionNode renders its arguments twice (once to a discarded list, once
+ * through its template), so nested calls cost 2^depth: 16 nested sqrt took 80 ms and 40
+ * did not finish. The handler below renders each node once through mathjs's internal
+ * `_toTex` and caches the result, which makes the cost linear. Every mathjs node passes the
+ * same options object to its children, so one cache entry per node is correct.
+ */
+function renderLatex(root: MathNode, latexNames: Readonly<Record<string, string>>): string {
+  const cache = new Map<MathNode, string>();
+  const handler = (node: MathNode, options: object): string => {
+    const cached = cache.get(node);
+    if (cached !== undefined) return cached;
+    const latex =
+      node.type === 'SymbolNode'
+        ? symbolToLatex((node as SymbolNode).name, latexNames)
+        : (node as unknown as { _toTex(options: object): string })._toTex(options);
+    cache.set(node, latex);
+    return latex;
+  };
+  return root.toTex({ parenthesis: 'auto', handler });
+}
 
 /**
  * Renders a symbol name as LaTeX. A name in `latexNames` gets its custom rendering. Otherwise

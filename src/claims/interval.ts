@@ -13,11 +13,11 @@
  * Constants that are not integers are widened by one ulp, because the decimal literal was
  * rounded to the nearest double. Box endpoints given as numbers are taken as exact.
  *
- * Domain: where a function is undefined on part of its argument interval (`sqrt` or `log` of
- * an interval reaching below 0, `asin` beyond [-1, 1], a non-integer power of a negative
- * base, 0/0, infinity minus infinity), the argument is clipped to the domain and the result
- * is flagged `partial`: it encloses the value at every point where the expression is defined,
- * and some points may evaluate to NaN. Where the function is undefined on the whole argument,
+ * Domain: a function can be undefined on part of its argument interval, as for `sqrt` or
+ * `log` of an interval reaching below 0, `asin` beyond [-1, 1], a non-integer power of a
+ * negative base, 0/0 or infinity minus infinity. Then the argument is clipped to the domain
+ * and the result is flagged `partial`. It encloses the value at every point where the
+ * expression is defined, and some points may evaluate to NaN. Where the function is undefined on the whole argument,
  * the result is `undefined` with NaN endpoints. Division by an interval containing 0 gives the
  * whole line [-Infinity, Infinity].
  *
@@ -35,9 +35,9 @@ export interface Interval {
 }
 
 /**
- * How much of the box lies in the expression's domain: `defined` (no point gives NaN),
- * `partial` (some points may give NaN; the enclosure holds where the value is defined) or
- * `undefined` (every point gives NaN; the endpoints are NaN).
+ * Part of the box inside the expression's domain: `defined` (no point gives NaN), `partial`
+ * (some points may give NaN, and the enclosure is valid where the value is defined) or
+ * `undefined` (every point gives NaN, and the endpoints are NaN).
  */
 export type DomainStatus = 'defined' | 'partial' | 'undefined';
 
@@ -53,8 +53,8 @@ export type Box = Readonly<Record<string, Interval | number>>;
  * Ulps by which the results of `Math` library functions (exp, log, log2, log10, sin, cos,
  * tan, atan, asin, acos, tanh, cbrt, and pow with a non-integer exponent) are widened each
  * way. ECMAScript leaves their accuracy to the implementation. V8, the engine of Node 20,
- * ports fdlibm, whose documented error is below 1 ulp for these functions; 4 ulps leaves
- * room for that claim to be off by a few ulps.
+ * adapts them from fdlibm (v8/src/base/ieee754.cc), whose comments bound the error of exp
+ * and log below 1 ulp. 4 ulps leaves headroom for the functions without such a bound.
  * NOTE: this is an assumption about the engine, not a proof. The basic operations and sqrt
  * are IEEE 754 correctly rounded and need no such assumption.
  */
@@ -354,7 +354,10 @@ function integerPowerInterval(base: Interval, exponent: number, context: Evaluat
     return divideInterval({ lo: 1, hi: 1 }, positivePower, context);
   }
 
-  const magnitudeLo = base.lo >= 0 ? base.lo : base.hi <= 0 ? -base.hi : 0;
+  // Smallest |x| over the base interval: 0 when it contains 0.
+  let magnitudeLo = 0;
+  if (base.lo >= 0) magnitudeLo = base.lo;
+  else if (base.hi <= 0) magnitudeLo = -base.hi;
   const magnitudeHi = Math.max(Math.abs(base.lo), Math.abs(base.hi));
   let lo: number;
   let hi: number;
@@ -378,7 +381,7 @@ function powerInterval(base: Interval, exponent: Interval, context: EvaluationCo
   if (exponentIsInteger) return integerPowerInterval(base, exponent.lo, context);
   if (isUndefinedInterval(base) || isUndefinedInterval(exponent)) return UNDEFINED_INTERVAL;
 
-  // A non-integer power of a negative base is NaN. When the exponent interval holds integers,
+  // A non-integer power of a negative base is NaN. When the exponent interval contains integers,
   // some negative bases still give numbers, so a wholly negative base is not "undefined".
   if (base.hi < 0) {
     context.partial = true;
@@ -436,7 +439,7 @@ function applyFunctionInterval(name: AllowedFunctionName, args: readonly Interva
     case 'log':
     case 'log2':
     case 'log10': {
-      const logarithm = name === 'log' ? Math.log : name === 'log2' ? Math.log2 : Math.log10;
+      const logarithm = LOGARITHMS[name];
       const clipped = clipToDomain(argument, 0, Number.POSITIVE_INFINITY, context);
       if (clipped === null) return UNDEFINED_INTERVAL;
       const value = increasingLibraryFunction(clipped, logarithm);
@@ -490,6 +493,12 @@ function applyFunctionInterval(name: AllowedFunctionName, args: readonly Interva
       return tangentInterval(argument, context);
   }
 }
+
+const LOGARITHMS: Readonly<Record<'log' | 'log2' | 'log10', (x: number) => number>> = {
+  log: Math.log,
+  log2: Math.log2,
+  log10: Math.log10,
+};
 
 function clampInterval(value: Interval, lo: number, hi: number): Interval {
   return { lo: Math.max(value.lo, lo), hi: Math.min(value.hi, hi) };
@@ -600,9 +609,9 @@ interface PendingBox {
  * as undecided. Sub-boxes are explored breadth first, lower halves first.
  *
  * Symbols fixed to a number in `box` are never split. Interval endpoints must be finite.
- * A `certified` result rests on the outward rounding described in the module documentation;
- * a `counterexample` is a float64 evaluation, so a value within rounding error of 0 may be an
- * artefact of rounding.
+ * A `certified` result rests on the outward rounding described in the module documentation.
+ * A `counterexample` comes from a float64 evaluation, so a value within rounding error of 0
+ * may be an artefact of rounding.
  * Example: `-1 / m` with m in [1, 10] is certified negative after one box.
  * Throws InvalidInputError for a missing or invalid box entry or invalid options.
  * Cost: at most maxBoxes interval evaluations and point evaluations.
@@ -680,7 +689,9 @@ function checkCertifyOptions(options: CertifySignOptions): { sign: SignClaim; ma
 
 function freeDimensions(intervals: ReadonlyMap<string, Interval>): Dimension[] {
   const dimensions: Dimension[] = [];
-  for (const [name, range] of [...intervals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  const namesInOrder = [...intervals.keys()].sort();
+  for (const name of namesInOrder) {
+    const range = intervals.get(name)!;
     if (!Number.isFinite(range.lo) || !Number.isFinite(range.hi)) {
       throw new InvalidInputError(
         `certifySign box.${name}`,

@@ -27,8 +27,8 @@ export const SIMPLIFY_MAX_NODES = 120;
 
 /**
  * Relative tolerance on the root of {@link solveForSymbol}: the search stops when the
- * bracket is narrower than about this fraction of the root. 1e-12 leaves four digits of
- * float64 precision for the noise of evaluating the expression near the root.
+ * bracket is narrower than about this fraction of the root. 1e-12 is about 4500 float64 ulps,
+ * which leaves room for the rounding noise of evaluating the expression near the root.
  */
 export const SOLVE_RELATIVE_TOLERANCE = 1e-12;
 
@@ -36,9 +36,10 @@ export const SOLVE_RELATIVE_TOLERANCE = 1e-12;
 export const SOLVE_ABSOLUTE_TOLERANCE = 1e-300;
 
 /**
- * Maximum Brent iterations. Bisection alone halves the bracket each step and needs at most
- * about 64 + 2046 halvings to resolve any float64 interval; Brent's interpolation is far
- * faster on smooth functions, so 200 is only reached on pathological inputs.
+ * Maximum Brent iterations. Plain bisection needs about 43 halvings to narrow a bracket whose
+ * ends differ by a factor of 10 to the relative tolerance, and Brent's method is usually
+ * faster on smooth functions. The limit is reached only for discontinuous functions or
+ * roots at 0 in a wide bracket, where only the absolute floor stops the search.
  */
 export const SOLVE_MAX_ITERATIONS = 200;
 
@@ -74,10 +75,10 @@ export interface SolveResult {
  * `expression`. A symbol that the expression does not use gives the constant 0.
  * Example: the derivative of `n * kappa^2 * sqrt(log(n*(n+1)/delta)/(2*m))` in m is
  * -n kappa^2 log(n(n+1)/delta) / (4 m^2 sqrt(log(n(n+1)/delta) / (2m))).
- * Throws InvalidInputError when `symbol` is not in the allow-list of `expression`, or when the
- * expression applies floor, ceil, sign, min or max to something that depends on `symbol`
- * (mathjs has no derivative rule for them), or when the derivative exceeds the size limits
- * of parsed expressions. Note that derivatives follow mathjs's formal rules: d/dx abs(x) is
+ * Throws InvalidInputError when `symbol` is not in the allow-list of `expression`. It also
+ * throws when the expression applies floor, ceil, sign, min or max to something that depends
+ * on `symbol`, because mathjs has no derivative rule for them, and when the derivative
+ * exceeds the size limits of parsed expressions. Note that derivatives follow mathjs's formal rules: d/dx abs(x) is
  * abs(x) / x, which is NaN at 0, and d/dx cbrt(x) is x^(-2/3) / 3, which is NaN for x < 0.
  * Cost: linear in the tree size for the derivative; simplify is bounded as described above.
  */
@@ -101,7 +102,7 @@ export function differentiate(expression: ParsedExpression, symbol: string): Par
   }
 
   let result = derivativeNode;
-  if (countNodes(derivativeNode) <= SIMPLIFY_MAX_NODES) {
+  if (countNodesUpTo(derivativeNode, SIMPLIFY_MAX_NODES + 1) <= SIMPLIFY_MAX_NODES) {
     result = trustedMathjs.simplify(derivativeNode);
   }
   result = result.transform(rewriteUnsupportedFunctions);
@@ -204,7 +205,7 @@ function rewriteUnsupportedFunctions(node: MathNode): MathNode {
   if (node.type !== 'FunctionNode') return node;
   const call = node as FunctionNode<SymbolNode>;
   if (call.fn.type !== 'SymbolNode' || call.args.length !== 1) return node;
-  const argument = new trustedMathjs.ParenthesisNode(call.args[0]!);
+  const argument = call.args[0]!;
   const callOf = (name: string, operand: MathNode): MathNode =>
     new trustedMathjs.FunctionNode(new trustedMathjs.SymbolNode(name), [operand]);
   const divide = (numerator: MathNode, denominator: MathNode): MathNode =>
@@ -214,7 +215,7 @@ function rewriteUnsupportedFunctions(node: MathNode): MathNode {
     case 'sec':
       return divide(new trustedMathjs.ConstantNode(1), callOf('cos', argument));
     case 'sech': {
-      const negated = new trustedMathjs.OperatorNode('-', 'unaryMinus', [argument]);
+      const negated = new trustedMathjs.OperatorNode('-', 'unaryMinus', [new trustedMathjs.ParenthesisNode(argument)]);
       const sum = new trustedMathjs.OperatorNode('+', 'add', [callOf('exp', argument), callOf('exp', negated)]);
       return divide(new trustedMathjs.ConstantNode(2), sum);
     }
@@ -223,11 +224,17 @@ function rewriteUnsupportedFunctions(node: MathNode): MathNode {
   }
 }
 
-function countNodes(root: MathNode): number {
+/** Counts tree nodes, stopping at `limit` so an unexpectedly large tree costs little. */
+function countNodesUpTo(root: MathNode, limit: number): number {
   let count = 0;
-  root.traverse(() => {
+  const pending: MathNode[] = [root];
+  while (pending.length > 0 && count < limit) {
+    const node = pending.pop()!;
     count++;
-  });
+    node.forEach((child: MathNode) => {
+      pending.push(child);
+    });
+  }
   return count;
 }
 
@@ -431,7 +438,9 @@ function brent(
 
     a = b;
     fa = fb;
-    b += Math.abs(step) > tolerance ? step : halfWidth > 0 ? tolerance : -tolerance;
+    // A step below the tolerance is replaced by a step of exactly the tolerance toward c.
+    if (Math.abs(step) > tolerance) b += step;
+    else b += halfWidth > 0 ? tolerance : -tolerance;
     fb = f(b);
     if (Number.isNaN(fb)) {
       throw new NumericalError(
