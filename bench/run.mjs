@@ -1,4 +1,5 @@
-// Benchmark of the bitbound linear-algebra kernels against the same computations in NumPy.
+// Benchmark of the bitbound linear-algebra kernels and training step against the same
+// computations in NumPy, and of the default `bitbound check` on one and two worker threads.
 //
 //     npm run bench                      (builds, then runs every case)
 //     node bench/run.mjs --quick         (small cases only; needs a prior `npm run build`)
@@ -6,7 +7,8 @@
 // Imports the compiled library from dist/. Times are medians over several runs after one
 // untimed warm-up run. The NumPy side (bench/numpy_baseline.py) runs in a child process with
 // OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, and is skipped with a message when
-// `python3 -c 'import numpy'` fails. Results go to stdout and to bench/RESULTS.md (skipped
+// `python3 -c 'import numpy'` fails. The parallel case runs dist/src/cli/main.js in child
+// processes (skipped with --quick). Results go to stdout and to bench/RESULTS.md (skipped
 // with --quick).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,17 +16,12 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import {
-  packActivationPatterns,
-  packSigns,
-  patternOverlap,
-  patternTransposeProduct,
-  signActivationPatterns,
-  signDotProducts,
-} from '../dist/src/linalg/bitpack.js';
+import { packActivationPatterns, packSigns, patternOverlap, signActivationPatterns } from '../dist/src/linalg/bitpack.js';
 import { gram, multiplyABt } from '../dist/src/linalg/dense.js';
 import { lambdaMinIterative } from '../dist/src/linalg/eigen.js';
-import { preactivationPatternRowsWasm, productRowsABtWasm, wasmKernelsAvailable } from '../dist/src/linalg/wasmKernels.js';
+import { preactivationPatternRowsWasm, wasmKernelsAvailable } from '../dist/src/linalg/wasmKernels.js';
+import { parseWeightQuantizer } from '../dist/src/model/quantizer.js';
+import { createFullPrecisionStepper, createOneBitStepper, gradientStep } from '../dist/src/model/train.js';
 import { createRng } from '../dist/src/util/rng.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -33,7 +30,10 @@ const quick = args.has('--quick');
 const REPETITIONS = 5;
 const KAPPA = 1;
 const LEARNING_RATE = 0.1;
-const BETA = Math.sqrt(2 / Math.PI);
+/** Runs of the default check per worker count, alternating between the two counts. */
+const CHECK_RUNS = 3;
+/** Speedup of `--workers 2` over `--workers 1` that the parallel case should reach. */
+const PARALLEL_SPEEDUP_TARGET = 1.6;
 
 
 async function main() {
@@ -52,18 +52,26 @@ async function main() {
   }
 
   {
+    // One step of the engine's trainers: `gradientStep` with the steppers that
+    // trainFullPrecision and trainOneBit use, on weights that move from call to call.
     const [n, d, m] = [512, 64, 16384];
     const { x, weights, rng } = makeProblem(2, n, d, m);
     const targets = Float64Array.from({ length: n }, () => 2 * rng.nextFloat() - 1);
     const outputWeights = Float64Array.from({ length: m }, () => rng.nextSign());
-    record(
-      `GD step full n=${n} d=${d} m=${m}`,
-      timeRepeated(() => gradientStepFull(x, targets, weights, outputWeights, n, d, m), REPETITIONS),
-    );
-    record(
-      `GD step 1-bit n=${n} d=${d} m=${m}`,
-      timeRepeated(() => gradientStepOneBit(x, targets, weights, outputWeights, n, d, m), REPETITIONS),
-    );
+    const shape = { width: m, dimension: d, kappa: KAPPA, sigma: 1 };
+    // The `sign` quantizer at sigma = 1 uses beta = sqrt(2 / pi), as the NumPy step does.
+    const steppers = [
+      ['full', createFullPrecisionStepper(shape, outputWeights, x, n)],
+      ['1-bit', createOneBitStepper(shape, outputWeights, parseWeightQuantizer('sign'), { activationBits: null }, x, n)],
+    ];
+    for (const [label, stepper] of steppers) {
+      const stepWeights = Float64Array.from(weights);
+      let outputs = stepper.forward(stepWeights);
+      const timing = timeRepeated(() => {
+        outputs = gradientStep(stepper, stepWeights, outputs, targets, LEARNING_RATE);
+      }, REPETITIONS);
+      record(`GD step ${label} n=${n} d=${d} m=${m}`, timing);
+    }
   }
 
   const workDir = mkdtempSync(join(tmpdir(), 'bitbound-bench-'));
@@ -100,8 +108,9 @@ async function main() {
   const peak = quick ? null : measurePeakMemory();
   const numpy = runNumpy(kernelFile, kernelSize);
   rmSync(workDir, { recursive: true, force: true });
+  const parallel = quick ? null : measureParallelCheck();
 
-  const report = renderReport(results, numpy, scaling, peak);
+  const report = renderReport(results, numpy, scaling, peak, parallel);
   console.log(`\n${report}`);
   if (!quick) writeFileSync(join(benchDir, 'RESULTS.md'), report);
 }
@@ -148,52 +157,6 @@ function ntkKernel(x, weights, n, d, m) {
     patterns = packActivationPatterns(multiplyABt(x, n, weights, m, d), n, m);
   }
   return kernelFromPatterns(x, patterns, n, d, m);
-}
-
-/** u = (kappa / sqrt(m)) sum_r a_r relu(scale * z_ir), then e = u - y. */
-function residuals(preactivations, scale, outputWeights, targets, n, m) {
-  const outputScale = KAPPA / Math.sqrt(m);
-  const residual = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let sum = 0;
-    const row = i * m;
-    for (let r = 0; r < m; r++) {
-      const z = scale * preactivations[row + r];
-      if (z > 0) sum += outputWeights[r] * z;
-    }
-    residual[i] = outputScale * sum - targets[i];
-  }
-  return residual;
-}
-
-/** w_r <- w_r - eta (kappa / sqrt(m)) a_r sum_i e_i 1[z_ir >= 0] x_i. */
-function applyGradient(weights, patterns, residual, x, outputWeights, d, m) {
-  const sums = patternTransposeProduct(patterns, residual, x, d);
-  const outputScale = KAPPA / Math.sqrt(m);
-  const updated = new Float64Array(weights.length);
-  for (let r = 0; r < m; r++) {
-    const factor = LEARNING_RATE * outputScale * outputWeights[r];
-    for (let k = 0; k < d; k++) updated[r * d + k] = weights[r * d + k] - factor * sums[r * d + k];
-  }
-  return updated;
-}
-
-function gradientStepFull(x, targets, weights, outputWeights, n, d, m) {
-  const preactivations = wasmKernelsAvailable()
-    ? productRowsABtWasm(x, n, weights, m, d, 0, n)
-    : multiplyABt(x, n, weights, m, d);
-  const residual = residuals(preactivations, 1, outputWeights, targets, n, m);
-  const patterns = packActivationPatterns(preactivations, n, m);
-  return applyGradient(weights, patterns, residual, x, outputWeights, d, m);
-}
-
-function gradientStepOneBit(x, targets, weights, outputWeights, n, d, m) {
-  const signs = packSigns(weights, m, d);
-  const preactivations = signDotProducts(signs, x, n, d);
-  const residual = residuals(preactivations, BETA, outputWeights, targets, n, m);
-  // 1[beta s . x >= 0] = 1[s . x >= 0] for beta > 0.
-  const patterns = packActivationPatterns(preactivations, n, m);
-  return applyGradient(weights, patterns, residual, x, outputWeights, d, m);
 }
 
 function timeRepeated(fn, repetitions) {
@@ -246,6 +209,84 @@ function runNumpy(kernelFile, kernelSize) {
   return { meta: timings.meta, results: timings.results, peak };
 }
 
+/**
+ * Times the default `bitbound check` with --workers 1 and --workers 2 (CHECK_RUNS runs each,
+ * alternating so that a change in machine load hits both counts alike), and compares the
+ * JSON reports byte for byte.
+ */
+function measureParallelCheck() {
+  const cli = join(benchDir, '..', 'dist', 'src', 'cli', 'main.js');
+  const runs = { 1: [], 2: [] };
+  const busy = { 1: [], 2: [] };
+  const reports = new Set();
+  for (let run = 0; run < CHECK_RUNS; run++) {
+    for (const workers of [1, 2]) {
+      const args = [cli, 'check', '--no-output', '--json', '--progress', 'never', '--workers', String(workers)];
+      const ticksBefore = cpuTicks();
+      const start = process.hrtime.bigint();
+      const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const ticksAfter = cpuTicks();
+      // Exit status 1 means a claim was violated or refuted: the report is still complete.
+      if (child.status !== 0 && child.status !== 1) {
+        console.error(`parallel case: \`node ${args.join(' ')}\` failed with status ${child.status}: ${child.stderr}`);
+        return null;
+      }
+      runs[workers].push(seconds);
+      busy[workers].push(busyFraction(ticksBefore, ticksAfter));
+      reports.add(child.stdout);
+      console.log(`check --workers ${workers}: ${seconds.toFixed(2)} s`);
+    }
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return {
+    command: 'node dist/src/cli/main.js check --no-output --json --progress never --workers N',
+    one: { median: median(runs[1]), min: Math.min(...runs[1]), times: runs[1], busy: busy[1] },
+    two: { median: median(runs[2]), min: Math.min(...runs[2]), times: runs[2], busy: busy[2] },
+    speedup: median(runs[1]) / median(runs[2]),
+    bestSpeedup: Math.min(...runs[1]) / Math.min(...runs[2]),
+    identical: reports.size === 1,
+    phases: [1, 2].map(measureCheckPhases),
+  };
+}
+
+/** Runs bench/check_phases.mjs once for `workers`; returns its phase times, or null if it failed. */
+function measureCheckPhases(workers) {
+  const child = spawnSync(process.execPath, [join(benchDir, 'check_phases.mjs'), String(workers)], { encoding: 'utf8' });
+  if (child.status !== 0) {
+    console.error(`check_phases.mjs ${workers} failed with status ${child.status}: ${child.stderr}`);
+    return null;
+  }
+  return JSON.parse(child.stdout.trim().split('\n').pop());
+}
+
+/** Returns the busy and total CPU ticks of all cores from /proc/stat, or null where it is missing. */
+function cpuTicks() {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((sum, value) => sum + value, 0);
+    // Fields 4 and 5 are idle and iowait.
+    return { busy: total - fields[3] - fields[4], total };
+  } catch {
+    return null;
+  }
+}
+
+/** Fraction of all cores' time that some process used between two cpuTicks() readings. */
+function busyFraction(before, after) {
+  if (before === null || after === null || after.total === before.total) return null;
+  return (after.busy - before.busy) / (after.total - before.total);
+}
+
+/** Returns the 1-, 5- and 15-minute load averages, or null where /proc/loadavg is missing. */
+function loadAverages() {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return null;
+  }
+}
+
 /** Least-squares slope of log(time) against log(m). */
 function logLogSlope(points) {
   const xs = points.map(([m]) => Math.log(m));
@@ -283,7 +324,7 @@ function machineDescription() {
   return { cores: run('nproc', []), model, node: process.version };
 }
 
-function renderReport(results, numpy, scaling, peak) {
+function renderReport(results, numpy, scaling, peak, parallel) {
   const machine = machineDescription();
   const lines = [];
   lines.push('# Benchmark results', '');
@@ -292,7 +333,11 @@ function renderReport(results, numpy, scaling, peak) {
     `Machine: ${machine.cores} cores, ${machine.model}; Node ${machine.node}; ` +
       (numpy ? `NumPy ${numpy.meta.numpy} (Python ${numpy.meta.python}), OpenBLAS with both cores.` : 'NumPy not available.'),
   );
-  lines.push(`WebAssembly SIMD kernels: ${wasmKernelsAvailable() ? 'used' : 'not available, TypeScript kernels used'}. bitbound runs on one thread.`);
+  lines.push(
+    `WebAssembly SIMD kernels: ${wasmKernelsAvailable() ? 'used' : 'not available, TypeScript kernels used'}. ` +
+      'bitbound runs on one thread except in the parallel check case.',
+  );
+  lines.push(`Load averages (1, 5, 15 min) when the report was written: ${loadAverages() ?? 'unknown'}.`);
   lines.push('');
   lines.push('Median wall time in seconds over the repetitions listed, after one untimed warm-up run (NumPy: no warm-up).');
   lines.push('Ratio = bitbound / NumPy; a ratio below 1 means bitbound is faster.', '');
@@ -335,11 +380,60 @@ function renderReport(results, numpy, scaling, peak) {
     if (numpy?.peak) lines.push(`- NumPy peak RSS (ru_maxrss) for the same computation: ${(numpy.peak / 2 ** 20).toFixed(0)} MiB.`);
     lines.push('- The bitbound peak includes the 512 MiB float64 weight matrix (m x d) that the case generates as input; the packed signs take 8 MiB and the patterns 32 MiB.');
   }
+  if (parallel) {
+    lines.push('', '## Parallel check', '');
+    lines.push(`Command: \`${parallel.command}\`, N = 1 and 2, ${CHECK_RUNS} runs each, alternating; wall time of the child process.`);
+    lines.push('CPU busy: the share of both cores that any process used during each run (from /proc/stat). A one-worker run alone');
+    lines.push('keeps about half of the machine busy and a two-worker run nearly all of it; more means other processes competed.', '');
+    lines.push('| workers | median (s) | min (s) | runs (s) | CPU busy per run |');
+    lines.push('| ---: | ---: | ---: | --- | --- |');
+    for (const [workers, timing] of [[1, parallel.one], [2, parallel.two]]) {
+      const busyShares = timing.busy.map((share) => (share === null ? 'n/a' : `${Math.round(100 * share)}%`)).join(', ');
+      lines.push(
+        `| ${workers} | ${timing.median.toFixed(2)} | ${timing.min.toFixed(2)} | ${timing.times.map((time) => time.toFixed(2)).join(', ')} | ${busyShares} |`,
+      );
+    }
+    lines.push('');
+    lines.push(
+      `- Speedup of 2 workers over 1, from the medians: ${parallel.speedup.toFixed(2)} ` +
+        `(target ${PARALLEL_SPEEDUP_TARGET}: ${parallel.speedup >= PARALLEL_SPEEDUP_TARGET ? 'met' : 'missed'}); ` +
+        `from the fastest runs: ${parallel.bestSpeedup.toFixed(2)}.`,
+    );
+    lines.push(`- JSON reports of all ${2 * CHECK_RUNS} runs byte-identical: ${parallel.identical ? 'yes' : 'no'}.`);
+    const [one, two] = parallel.phases;
+    if (one && two) {
+      lines.push('', 'Where the time goes: one more run per worker count, in process (bench/check_phases.mjs), wall seconds.', '');
+      lines.push('| phase | workers 1 | workers 2 | runs on |');
+      lines.push('| --- | ---: | ---: | --- |');
+      const rows = [
+        ['load the CLI modules', 'imports', 'main thread'],
+        ['data, limit kernels, planning', 'setup', 'main thread'],
+        ['until the first item is done', 'firstItem', 'workers (include their start-up)'],
+        ['all work items', 'itemsPhase', 'workers'],
+        ['claim evaluation after the last item', 'evaluation', 'main thread'],
+        ['report', 'report', 'main thread'],
+        ['total', 'total', ''],
+      ];
+      for (const [label, key, where] of rows) lines.push(`| ${label} | ${one[key].toFixed(2)} | ${two[key].toFixed(2)} | ${where} |`);
+      const serial = one.imports + one.setup + one.evaluation + one.report;
+      lines.push('');
+      lines.push(
+        `- Serial part of the one-worker run: ${serial.toFixed(2)} s of ${one.total.toFixed(2)} s; with perfect ` +
+          `division of the items over two threads the bound is ${(one.total / (serial + one.itemsPhase / 2)).toFixed(2)}x.`,
+      );
+      lines.push(`- Items phase speedup: ${(one.itemsPhase / two.itemsPhase).toFixed(2)}x.`);
+    }
+  }
   lines.push('');
   lines.push('What each case computes (the NumPy script does the same with matrix products):');
   lines.push('- S: signs s_r = sign(w_r) packed one bit per weight, patterns 1[s_r . x_i >= 0] from byte tables with exact signs, popcount overlap, then (kappa^2 / m) (X X^T) o O.');
   lines.push('- H: patterns 1[w_r . x_i >= 0] from the WebAssembly SIMD product kernel (never storing X W^T), popcount overlap, then the same assembly.');
-  lines.push('- GD step: forward pass, residuals, pattern bits, gradient sums from 256-entry subset tables over eight inputs, weight update. The 1-bit step gets s_r . x_i from signDotProducts.');
+  lines.push(
+    '- GD step: one `gradientStep` call, the function both trainers (trainFullPrecision, trainOneBit) run per step: residuals, ' +
+      'gradient sums over the active inputs of each neuron (activeInputSums, WebAssembly SIMD), weight update, then the fused forward pass ' +
+      '(reluLayerForward: outputs and activation bits, never storing the n x m pre-activations). The 1-bit step first quantizes ' +
+      'with the `sign` quantizer (q = sqrt(2/pi) sign(w)) and uses the tie rule of oneBitIndicatorThreshold.',
+  );
   lines.push('- lambda_min: Lanczos with full reorthogonalization (lambdaMinIterative) against numpy.linalg.eigvalsh, same 1024 x 1024 pattern kernel (n = 1024, d = 8, m = 4096).');
   lines.push('');
   return lines.join('\n');

@@ -46,3 +46,5 @@ export { writeFileAtomic } from './report/atomic.js';
 export { TOOL_VERSION } from './version.js';
 export { differentiate, solveForSymbol } from './claims/symbolic.js';
 export { evaluateInterval, certifySign, interval, type Interval, type Box, type SignClaim } from './claims/interval.js';
+export { loadClaimFile, parseClaimFileText, claimFromDefinition, type UserClaim } from './claims/claim-file.js';
+export { runClaimProperty, type ClaimPropertyResult } from './check/property.js';

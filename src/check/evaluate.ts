@@ -13,7 +13,7 @@
  * Verdicts follow the claim module: Clopper-Pearson for claims with a probability,
  * holds / violated for deterministic bounds, bootstrap intervals for rates.
  */
-import { evaluateStatement, parseExpression, parseStatement, type ParsedStatement, type StatementEvaluation } from '../claims/expression.js';
+import { evaluateStatement, parseExpression, parseStatement, symbolToLatex, type ParsedStatement, type StatementEvaluation } from '../claims/expression.js';
 import type { Claim, ExponentSpec, StatementSpec, Verdict } from '../claims/claim.js';
 import { findSymbol, MEASURED_SYMBOLS, symbolLatexNames } from '../claims/symbols.js';
 import { InvalidInputError } from '../errors.js';
@@ -315,7 +315,7 @@ function decideRate(
       kind: spec.kind,
       description: spec.description,
       expression,
-      latex: `${latexNames[spec.exponent] ?? spec.exponent} = ${spec.target}`,
+      latex: `${symbolToLatex(spec.exponent, latexNames)} = ${spec.target}`,
       verdict: contains ? 'consistent' : 'inconsistent',
     };
   }
@@ -328,7 +328,7 @@ function decideRate(
       kind: spec.kind,
       description: spec.description,
       expression: `${first.symbol} ~ ${second.symbol}`,
-      latex: `${latexNames[first.symbol] ?? first.symbol} \\sim ${latexNames[second.symbol] ?? second.symbol}`,
+      latex: `${symbolToLatex(first.symbol, latexNames)} \\sim ${symbolToLatex(second.symbol, latexNames)}`,
       verdict: overlaps ? 'consistent' : 'inconsistent',
     };
   }
@@ -362,11 +362,11 @@ function usesUnfittedExponent(spec: Exclude<StatementSpec, { kind: 'bound' }>, u
 function unmeasuredRate(spec: Exclude<StatementSpec, { kind: 'bound' }>, allowed: string[], latexNames: Record<string, string>): StatementResult {
   const base = { id: spec.id, kind: spec.kind, description: spec.description, verdict: 'not-measured' as const };
   if (spec.kind === 'rate-target') {
-    return { ...base, expression: `${spec.exponent} = ${spec.target}`, latex: `${latexNames[spec.exponent] ?? spec.exponent} = ${spec.target}` };
+    return { ...base, expression: `${spec.exponent} = ${spec.target}`, latex: `${symbolToLatex(spec.exponent, latexNames)} = ${spec.target}` };
   }
   if (spec.kind === 'overlap') {
     const [first, second] = spec.exponents;
-    return { ...base, expression: `${first} ~ ${second}`, latex: `${latexNames[first] ?? first} \\sim ${latexNames[second] ?? second}` };
+    return { ...base, expression: `${first} ~ ${second}`, latex: `${symbolToLatex(first, latexNames)} \\sim ${symbolToLatex(second, latexNames)}` };
   }
   return { ...base, expression: spec.expression, latex: parseStatement(spec.expression, allowed, { latexNames }).latex };
 }

@@ -5,6 +5,7 @@
  * bundled iris data: widths 256 to 4096, eight seeds per width for trained claims and more
  * for the cheap initialization claims.
  */
+import type { Claim } from '../claims/claim.js';
 import { InvalidInputError } from '../errors.js';
 import { parseWeightQuantizer } from '../model/quantizer.js';
 
@@ -77,6 +78,14 @@ export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
 /** Largest width accepted, so that a typo like 1e9 is rejected before any allocation. */
 export const MAX_WIDTH = 1 << 24;
 
+/**
+ * Range of the output scale kappa. Kernels scale with kappa^2 and the eigen-solvers square
+ * their entries, so kappa^4 must stay far inside the float64 range (about 1e-308 to 1e308):
+ * kappa = 1e80 overflowed the symmetric eigen-solver and kappa = 1e-300 made every kernel 0.
+ * Within [1e-30, 1e30], kappa^4 stays within 1e-120 to 1e120.
+ */
+export const KAPPA_RANGE = Object.freeze({ min: 1e-30, max: 1e30 });
+
 /** Validates resolved options; throws InvalidInputError naming the option and the fix. */
 export function validateCheckOptions(options: CheckOptions): CheckOptions {
   if (options.widths.length === 0) {
@@ -85,30 +94,66 @@ export function validateCheckOptions(options: CheckOptions): CheckOptions {
   for (const width of options.widths) {
     requireInteger('--widths', width, 1, MAX_WIDTH, 'each width must be an integer from 1 to 16777216');
   }
-  if (new Set(options.widths).size !== options.widths.length) {
-    throw new InvalidInputError('--widths', options.widths.join(','), 'widths must be distinct; remove the repeated value');
+  const repeated = options.widths.find((width, index) => options.widths.indexOf(width) !== index);
+  if (repeated !== undefined) {
+    throw new InvalidInputError('--widths', options.widths.join(','), `width ${repeated} appears twice in ${options.widths.join(',')}; widths must be distinct, so remove the repeated value`);
   }
   requireInteger('--seeds', options.seeds, 1, 100_000, 'must be an integer from 1 to 100000');
   requireInteger('--init-seeds', options.initSeeds, 1, 100_000, 'must be an integer from 1 to 100000');
   requireInteger('--first-seed', options.firstSeed, 0, 2 ** 31, 'must be an integer from 0 to 2^31');
   requireInteger('--data-seed', options.dataSeed, 0, 2 ** 31, 'must be an integer from 0 to 2^31');
   requirePositive('--kappa', options.kappa);
+  if (options.kappa < KAPPA_RANGE.min || options.kappa > KAPPA_RANGE.max) {
+    throw new InvalidInputError('--kappa', options.kappa, `must be from ${KAPPA_RANGE.min} to ${KAPPA_RANGE.max}, because kernels scale with kappa^2 and must stay finite and nonzero; got ${String(options.kappa)}`);
+  }
   requirePositive('--sigma', options.sigma);
   if (options.eta !== null) requirePositive('--eta', options.eta);
   requireInteger('--steps', options.steps, 1, 1_000_000, 'must be an integer from 1 to 1000000');
   requireInteger('--checkpoints', options.checkpoints, 1, 1000, 'must be an integer from 1 to 1000');
   if (!(options.testFraction > 0 && options.testFraction < 1)) {
-    throw new InvalidInputError('--test-fraction', options.testFraction, 'must be a number strictly between 0 and 1, such as 0.2');
+    throw new InvalidInputError('--test-fraction', options.testFraction, `must be a number strictly between 0 and 1, such as 0.2, got ${String(options.testFraction)}`);
   }
   if (!(options.confidence > 0.5 && options.confidence < 1)) {
-    throw new InvalidInputError('--confidence', options.confidence, 'must be a number strictly between 0.5 and 1, such as 0.95');
+    throw new InvalidInputError('--confidence', options.confidence, `must be a number strictly between 0.5 and 1, such as 0.95, got ${String(options.confidence)}`);
   }
   requireInteger('--replicates', options.bootstrapReplicates, 100, 1_000_000, 'must be an integer from 100 to 1000000');
   if (options.dataSize !== null) requireInteger('--data-size', options.dataSize, 4, 1_000_000, 'must be an integer of at least 4');
   if (options.activationBits !== null) requireInteger('--activation-bits', options.activationBits, 2, 16, 'must be an integer from 2 to 16');
   requireInteger('--sstar-samples', options.signLimitSamples, 2, 2 ** 30, 'must be an integer from 2 to 2^30');
-  parseWeightQuantizer(options.quantizer);
+  try {
+    parseWeightQuantizer(options.quantizer);
+  } catch (error) {
+    // The quantizer's own messages name its parts (such as `weight bits`); name the option instead.
+    if (!(error instanceof InvalidInputError) || error.field === '--quantizer') throw error;
+    throw new InvalidInputError('--quantizer', options.quantizer, `${JSON.stringify(options.quantizer)} is invalid: ${error.message}`);
+  }
   return { ...options, widths: [...options.widths].sort((a, b) => a - b) };
+}
+
+/**
+ * Checks the options against what the chosen claims need: a claim that fits exponents
+ * against the width (a log-log slope with a bootstrap interval over seeds) needs at least 2
+ * widths and 2 seeds.
+ *
+ * @throws InvalidInputError naming --widths or --seeds, the claims and the fix
+ */
+export function validateOptionsForClaims(claims: readonly Claim[], options: CheckOptions): void {
+  const fitting = claims.filter((claim) => (claim.exponents ?? []).length > 0);
+  if (fitting.length === 0) return;
+  const labels = fitting.map((claim) => claim.label).join(', ');
+  if (options.widths.length < 2) {
+    throw new InvalidInputError(
+      '--widths',
+      options.widths.join(','),
+      `claims ${labels} fit exponents against the width and need at least 2 widths, got ${options.widths.join(',')}; add a width (e.g. --widths 256,1024) or leave ${labels} out`,
+    );
+  }
+  for (const claim of fitting) {
+    const [option, seeds] = claim.measurement === 'training' ? ['--seeds', options.seeds] : ['--init-seeds', options.initSeeds];
+    if (seeds < 2) {
+      throw new InvalidInputError(option, seeds, `claim ${claim.label} fits exponents with a bootstrap over seeds and needs at least 2 seeds, got ${seeds}; use ${option} 2 or more, or leave ${claim.label} out`);
+    }
+  }
 }
 
 function requireInteger(option: string, value: number, low: number, high: number, rule: string): void {

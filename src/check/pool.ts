@@ -24,6 +24,10 @@ export function defaultWorkerCount(): number {
  * Measures `items` with `workers` threads (1 means in this thread) and returns the
  * measurements in item order. `done` holds measurements already available (from a
  * checkpoint); those items are not measured again.
+ *
+ * When `signal` aborts, no new item is dispatched and the workers are terminated, so items
+ * in progress on a worker are lost; in this thread the item in progress finishes first. The
+ * items not measured are undefined in the returned array.
  */
 export async function measureItems(
   options: CheckOptions,
@@ -32,26 +36,37 @@ export async function measureItems(
   onItem: ItemListener,
   done: ReadonlyMap<number, CellMeasurement> = new Map(),
   measurer: CellMeasurer = new CellMeasurer(options),
-): Promise<CellMeasurement[]> {
+  signal?: AbortSignal,
+): Promise<(CellMeasurement | undefined)[]> {
   const results: (CellMeasurement | undefined)[] = items.map((_, index) => done.get(index));
   const pending = items.map((_, index) => index).filter((index) => results[index] === undefined);
 
   if (workers <= 1 || pending.length <= 1) {
     for (const index of pending) {
+      if (signal?.aborted) break;
       results[index] = measurer.measure(items[index]);
       onItem(index, results[index]!);
+      // Measuring blocks this thread, so yield between items to let a signal handler abort.
+      if (signal) await new Promise((resolve) => setImmediate(resolve));
     }
-    return results as CellMeasurement[];
+    return results;
   }
 
-  await runOnWorkers(options, items, pending, Math.min(workers, pending.length), (index, measurement) => {
-    results[index] = measurement;
-    onItem(index, measurement);
-  });
-  return results as CellMeasurement[];
+  await runOnWorkers(
+    options,
+    items,
+    pending,
+    Math.min(workers, pending.length),
+    (index, measurement) => {
+      results[index] = measurement;
+      onItem(index, measurement);
+    },
+    signal,
+  );
+  return results;
 }
 
-async function runOnWorkers(options: CheckOptions, items: readonly WorkItem[], pending: number[], count: number, onItem: ItemListener): Promise<void> {
+async function runOnWorkers(options: CheckOptions, items: readonly WorkItem[], pending: number[], count: number, onItem: ItemListener, signal?: AbortSignal): Promise<void> {
   const queue = [...pending];
   const workerUrl = new URL('./worker.js', import.meta.url);
   const pool = Array.from({ length: count }, () => new Worker(workerUrl, { workerData: { options } }));
@@ -62,7 +77,7 @@ async function runOnWorkers(options: CheckOptions, items: readonly WorkItem[], p
         (worker) =>
           new Promise<void>((resolve, reject) => {
             const next = (): void => {
-              const index = queue.shift();
+              const index = signal?.aborted ? undefined : queue.shift();
               if (index === undefined) {
                 resolve();
                 return;
@@ -74,10 +89,17 @@ async function runOnWorkers(options: CheckOptions, items: readonly WorkItem[], p
                 reject(rebuildError(message.error));
                 return;
               }
-              onItem(message.index, message.measurement!);
+              try {
+                onItem(message.index, message.measurement!);
+              } catch (error) {
+                // An error of the listener (a failed checkpoint write) ends the run like a worker error.
+                reject(error);
+                return;
+              }
               next();
             });
             worker.on('error', reject);
+            signal?.addEventListener('abort', () => resolve(), { once: true });
             next();
           }),
       ),

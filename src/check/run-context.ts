@@ -69,7 +69,8 @@ export function prepareRun(dataset: Dataset, options: CheckOptions): RunContext 
       'dataset',
       dataset.name,
       `the infinite-width kernel Hstar is near-singular (lambda_min ${limitSpectrumFp.lambdaMin.toExponential(3)}, ` +
-        `lambda_max ${limitSpectrumFp.lambdaMax.toExponential(3)}); some inputs are nearly parallel. Remove near-duplicate rows or use fewer examples.`,
+        `lambda_max ${limitSpectrumFp.lambdaMax.toExponential(3)}, condition number ${conditionText(limitSpectrumFp)}); ` +
+        `some inputs are nearly parallel. Remove near-duplicate rows or use fewer examples.`,
     );
   }
 
@@ -118,6 +119,11 @@ export function prepareRun(dataset: Dataset, options: CheckOptions): RunContext 
   };
 }
 
+/** Formats lambda_max / lambda_min, which is infinite when lambda_min is 0 or negative in floating point. */
+function conditionText(spectrum: KernelSpectrum): string {
+  return spectrum.lambdaMin > 0 ? (spectrum.lambdaMax / spectrum.lambdaMin).toExponential(3) : 'infinite (lambda_min <= 0)';
+}
+
 /**
  * Splits the data into training and held-out parts by a seeded shuffle; the held-out part
  * has round(testFraction * n) rows, at least 1, and the training part at least 2.
@@ -125,8 +131,15 @@ export function prepareRun(dataset: Dataset, options: CheckOptions): RunContext 
 export function splitData(dataset: Dataset, testFraction: number, seed: number): { train: DataPart; test: DataPart } {
   const total = dataset.size;
   const testRows = Math.max(1, Math.round(testFraction * total));
-  if (total - testRows < 2) {
+  if (total < 3) {
     throw new InvalidInputError('dataset', dataset.name, `has ${total} examples; at least 3 are needed (2 to train, 1 held out)`);
+  }
+  if (total - testRows < 2) {
+    throw new InvalidInputError(
+      '--test-fraction',
+      testFraction,
+      `holds out ${testRows} of the ${total} examples of ${dataset.name}, leaving ${total - testRows} to train; at least 2 are needed, so lower --test-fraction`,
+    );
   }
 
   const order = Array.from({ length: total }, (_, i) => i);

@@ -12,6 +12,7 @@ import { measureCell, type CellMeasurement } from './cell.js';
 import type { CheckOptions } from './options.js';
 import { loadCheckDataset } from './dataset-loader.js';
 import { prepareRun, type RunContext } from './run-context.js';
+import { guardCellMemory } from './resources.js';
 
 /** One cell to measure, possibly under a variant of the run's options. */
 export interface WorkItem {
@@ -37,7 +38,11 @@ export class CellMeasurer {
     const cached = this.contexts.get(key);
     if (cached) return cached;
 
-    this.baseDataset ??= loadCheckDataset(this.options);
+    if (this.baseDataset === null) {
+      this.baseDataset = loadCheckDataset(this.options);
+      // The limit kernels below allocate n x n matrices, so reject an oversized run before them.
+      guardCellMemory(this.baseDataset.size, Math.max(...this.options.widths), this.baseDataset.dimension, this.options);
+    }
     const dataset =
       item.subsetSize === null || item.subsetSize >= this.baseDataset.size
         ? this.baseDataset

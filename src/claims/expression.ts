@@ -1198,7 +1198,8 @@ function renderLatex(root: MathNode, latexNames: Readonly<Record<string, string>
     if (cached !== undefined) return cached;
     const latex =
       node.type === 'SymbolNode'
-        ? symbolToLatex((node as SymbolNode).name, latexNames)
+        ? // Braces keep a symbol from fusing with a preceding command: `2\cdot{m}`, not `2\cdotm`.
+          `{${symbolToLatex((node as SymbolNode).name, latexNames)}}`
         : (node as unknown as { _toTex(options: object): string })._toTex(options);
     cache.set(node, latex);
     return latex;

@@ -294,7 +294,70 @@ function addInterval(left: Interval, right: Interval, context: EvaluationContext
     (left.lo === Number.NEGATIVE_INFINITY && right.hi === Number.POSITIVE_INFINITY) ||
     (left.hi === Number.POSITIVE_INFINITY && right.lo === Number.NEGATIVE_INFINITY);
   if (oppositeInfinities) context.partial = true;
-  return outward(left.lo + right.lo, left.hi + right.hi);
+  return { lo: sumRounded(left.lo, right.lo, 'down'), hi: sumRounded(left.hi, right.hi, 'up') };
+}
+
+/**
+ * Rounds a + b in the given direction. The error term of Knuth's TwoSum is exact, so a sum
+ * that float64 represents exactly (such as 1 - 1) is not widened, and an inexact one moves
+ * one ulp only towards the side where the true sum lies.
+ */
+function sumRounded(a: number, b: number, direction: 'up' | 'down'): number {
+  const sum = a + b;
+  if (Number.isNaN(sum)) return direction === 'down' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return sum;
+  if (!Number.isFinite(sum)) return direction === 'down' ? roundDown(sum) : roundUp(sum);
+
+  const virtual = sum - a;
+  const error = a - (sum - virtual) + (b - virtual);
+  if (direction === 'down') return error < 0 ? nextDown(sum) : sum;
+  return error > 0 ? nextUp(sum) : sum;
+}
+
+/** Veltkamp splitting constant 2^27 + 1 for float64. */
+const SPLITTER = 134217729;
+/**
+ * Products whose operands or result lie outside [2^-969, 2^996] in magnitude can overflow
+ * the splitting or underflow the error term, so they fall back to a one-ulp widening.
+ */
+const EXACT_PRODUCT_MIN = 2 ** -969;
+const EXACT_PRODUCT_MAX = 2 ** 996;
+
+/** Returns the exact rounding error a * b - fl(a * b) by Dekker's TwoProduct, or null outside its safe range. */
+function productError(a: number, b: number, product: number): number | null {
+  const magnitudes = [Math.abs(a), Math.abs(b), Math.abs(product)];
+  if (magnitudes.some((value) => value < EXACT_PRODUCT_MIN || value > EXACT_PRODUCT_MAX)) return null;
+  const split = (value: number): [number, number] => {
+    const scaled = SPLITTER * value;
+    const high = scaled - (scaled - value);
+    return [high, value - high];
+  };
+  const [aHigh, aLow] = split(a);
+  const [bHigh, bLow] = split(b);
+  return aLow * bLow - (product - aHigh * bHigh - aLow * bHigh - aHigh * bLow);
+}
+
+/** Rounds a * b in the given direction, with 0 * Infinity taken as 0, the limit for finite operands. */
+function productRounded(a: number, b: number, direction: 'up' | 'down'): number {
+  if (a === 0 || b === 0) return 0;
+  const product = a * b;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return product;
+  const error = productError(a, b, product);
+  if (error === null) return direction === 'down' ? roundDown(product) : roundUp(product);
+  if (direction === 'down') return error < 0 ? nextDown(product) : product;
+  return error > 0 ? nextUp(product) : product;
+}
+
+/** Rounds a / b in the given direction: an exact quotient (q * b == a exactly) is kept, others widen by one ulp. */
+function quotientRounded(a: number, b: number, direction: 'up' | 'down'): number {
+  const quotient = a / b;
+  if (!Number.isFinite(quotient) || !Number.isFinite(a) || !Number.isFinite(b) || quotient === 0) {
+    return direction === 'down' ? roundDown(quotient) : roundUp(quotient);
+  }
+  const back = quotient * b;
+  const exact = back === a && productError(quotient, b, back) === 0;
+  if (exact) return quotient;
+  return direction === 'down' ? nextDown(quotient) : nextUp(quotient);
 }
 
 /** Product of endpoints with 0 * Infinity taken as 0, the limit for finite operands. */
@@ -308,13 +371,16 @@ function multiplyInterval(left: Interval, right: Interval, context: EvaluationCo
     // 0 * Infinity is NaN at a point.
     context.partial = true;
   }
-  const products = [
-    endpointProduct(left.lo, right.lo),
-    endpointProduct(left.lo, right.hi),
-    endpointProduct(left.hi, right.lo),
-    endpointProduct(left.hi, right.hi),
+  const pairs: [number, number][] = [
+    [left.lo, right.lo],
+    [left.lo, right.hi],
+    [left.hi, right.lo],
+    [left.hi, right.hi],
   ];
-  return outward(Math.min(...products), Math.max(...products));
+  return {
+    lo: Math.min(...pairs.map(([a, b]) => productRounded(a, b, 'down'))),
+    hi: Math.max(...pairs.map(([a, b]) => productRounded(a, b, 'up'))),
+  };
 }
 
 function divideInterval(left: Interval, right: Interval, context: EvaluationContext): Interval {
@@ -328,8 +394,16 @@ function divideInterval(left: Interval, right: Interval, context: EvaluationCont
     context.partial = true;
     return WHOLE_LINE;
   }
-  const quotients = [left.lo / right.lo, left.lo / right.hi, left.hi / right.lo, left.hi / right.hi];
-  return outward(Math.min(...quotients), Math.max(...quotients));
+  const pairs: [number, number][] = [
+    [left.lo, right.lo],
+    [left.lo, right.hi],
+    [left.hi, right.lo],
+    [left.hi, right.hi],
+  ];
+  return {
+    lo: Math.min(...pairs.map(([a, b]) => quotientRounded(a, b, 'down'))),
+    hi: Math.max(...pairs.map(([a, b]) => quotientRounded(a, b, 'up'))),
+  };
 }
 
 /** Computes base^exponent rounded down (`up` false) or up, for base >= 0 and a safe integer exponent >= 1. */

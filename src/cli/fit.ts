@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 
 import { InvalidInputError } from '../errors.js';
+import { checkFileBeforeReading } from '../data/table.js';
 import { writeFileAtomic } from '../report/atomic.js';
 import { parseScalingCsv } from '../scaling/csv.js';
 import {
@@ -143,6 +144,8 @@ function formatNumber(value: number): string {
 }
 
 function readInputFile(file: string): string {
+  // Type and size are checked first, so a directory or a huge file is rejected before any read.
+  checkFileBeforeReading(file, undefined);
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (error) {

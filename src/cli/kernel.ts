@@ -3,6 +3,7 @@
  * and seed, their limits Hstar and Sstar, and the spectra of all four, on a data set.
  * Prints a table; with --output, writes the matrices and spectra as JSON.
  */
+import os from 'node:os';
 import { Command, Option } from 'commander';
 import { loadDataset } from '../data/index.js';
 import { fullPrecisionKernel, signKernel, type KernelMatrix } from '../kernel/empirical.js';
@@ -10,14 +11,18 @@ import { exactSignKernelLimit, fullPrecisionKernelLimit, monteCarloSignKernelLim
 import { kernelSpectrum, maxEntryDistance, operatorNormDistance } from '../kernel/spectrum.js';
 import { initializeNetwork, oneBitInputs } from '../model/network.js';
 import { parseWeightQuantizer } from '../model/quantizer.js';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, ResourceLimitError } from '../errors.js';
 import { writeFileAtomic } from '../report/atomic.js';
 import { short } from '../report/report.js';
 import { estimateCellBytes, formatBytes } from '../check/resources.js';
 import { createRng } from '../util/rng.js';
+import { withCommandLineField } from '../check/dataset-loader.js';
 import { AUTO_EXACT_MAX_DIMENSION } from '../check/run-context.js';
-import { MAX_WIDTH } from '../check/options.js';
+import { KAPPA_RANGE, MAX_WIDTH } from '../check/options.js';
 import { parseIntegerOption, parseNumberOption } from './parse.js';
+
+/** Memory the command may use: 8 GiB, or half the machine's memory when that is less. */
+const KERNEL_COMMAND_MEMORY_LIMIT = 8 * 1024 ** 3;
 
 /** Largest n x n kernel the command computes (four matrices of 8 n^2 bytes plus eigen-solver work). */
 export const KERNEL_COMMAND_MAX_SIZE = 5000;
@@ -40,14 +45,30 @@ export function createKernelCommand(): Command {
       if (!Number.isInteger(width) || width < 1 || width > MAX_WIDTH) {
         throw new InvalidInputError('--width', width, `must be an integer from 1 to ${MAX_WIDTH}, got ${width}`);
       }
-      if (!(flags.kappa > 0)) throw new InvalidInputError('--kappa', flags.kappa, `must be a number greater than 0, got ${flags.kappa}`);
-      const dataset = loadDataset(flags.dataset, { ...(flags.dataSize !== undefined ? { size: flags.dataSize } : {}) });
+      if (!(flags.kappa >= KAPPA_RANGE.min && flags.kappa <= KAPPA_RANGE.max)) {
+        throw new InvalidInputError('--kappa', flags.kappa, `must be a number from ${KAPPA_RANGE.min} to ${KAPPA_RANGE.max}, got ${flags.kappa}`);
+      }
+      if (!(flags.seed >= 0 && flags.seed <= 2 ** 31)) throw new InvalidInputError('--seed', flags.seed, `must be an integer from 0 to 2^31, got ${flags.seed}`);
+      let dataset;
+      try {
+        dataset = loadDataset(flags.dataset, { ...(flags.dataSize !== undefined ? { size: flags.dataSize } : {}) });
+      } catch (error) {
+        throw withCommandLineField(error);
+      }
       const { size: n, dimension: d, inputs } = dataset;
       if (n > KERNEL_COMMAND_MAX_SIZE) {
         throw new InvalidInputError('--data-size', n, `kernels of ${n} inputs need ${formatBytes(4 * 8 * n * n)}; use --data-size ${KERNEL_COMMAND_MAX_SIZE} or fewer`);
       }
       const estimate = estimateCellBytes(n, width, d, 0);
-      if (estimate > 8 * 1024 ** 3) throw new InvalidInputError('--width', width, `needs about ${formatBytes(estimate)}; use a smaller --width`);
+      const limit = Math.min(KERNEL_COMMAND_MEMORY_LIMIT, os.totalmem() / 2);
+      if (estimate > limit) {
+        throw new ResourceLimitError(
+          `--width ${width} with n = ${n}, d = ${d} needs about ${formatBytes(estimate)}, over the limit of ${formatBytes(limit)}; use a smaller --width or --data-size`,
+          estimate,
+          limit,
+          'bytes',
+        );
+      }
 
       const quantizer = parseWeightQuantizer(flags.quantizer);
       const params = initializeNetwork({ width, dimension: d, kappa: flags.kappa, sigma: 1 }, createRng(flags.seed).fork(`init-width-${width}`));

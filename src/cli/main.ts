@@ -1,27 +1,42 @@
 #!/usr/bin/env node
 /**
  * Entry point of the `bitbound` command. Builds the program from one file per command and
- * maps errors to exit codes: invalid usage or input exits with 2 and a one-line message on
- * stderr, without a stack trace (set BITBOUND_DEBUG=1 to see one).
+ * maps errors to exit codes: invalid usage or input, an exceeded resource limit, an
+ * interrupted check and an internal error exit with 2 and a one-line message on stderr,
+ * without a stack trace (set BITBOUND_DEBUG=1 to see one). Commands set 1 themselves when a
+ * claim fails; no other exit code is used.
  */
 import { Command, CommanderError } from 'commander';
 import { InvalidInputError, NumericalError, ResourceLimitError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
-import { createCheckCommand } from './check.js';
+import { CheckInterruptedError, createCheckCommand } from './check.js';
+import { createClaimCommand } from './claim.js';
+import { createDocsCommand } from './docs.js';
 import { createFitCommand } from './fit.js';
 import { createKernelCommand } from './kernel.js';
+import { createMergeCommand } from './merge.js';
 
 /** Builds the program with every command. */
 export function createProgram(): Command {
   const program = new Command('bitbound')
     .description('symbolic-numeric theorem checker for the theory of scaling 1-bit neural networks')
     .version(TOOL_VERSION)
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  for (const command of [createCheckCommand(), createKernelCommand(), createFitCommand()]) {
-    program.addCommand(command.exitOverride());
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(oneLineUsageError(text, 'bitbound')) });
+  for (const command of [createCheckCommand(), createMergeCommand(), createClaimCommand(), createKernelCommand(), createFitCommand(), createDocsCommand()]) {
+    const name = `bitbound ${command.name()}`;
+    program.addCommand(command.exitOverride().configureOutput({ outputError: (text, write) => write(oneLineUsageError(text, name)) }));
   }
   return program;
+}
+
+/**
+ * Rewrites a commander usage error (`error: unknown option '--foo'`) as one line that names
+ * the program and where to find the valid forms.
+ */
+function oneLineUsageError(text: string, command: string): string {
+  const message = text.trim().replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
+  return `bitbound: error: ${message}; run ${command} --help for usage\n`;
 }
 
 /** Runs the program on `argv` (without the node and script entries) and returns the exit code. */
@@ -40,17 +55,33 @@ function reportError(error: unknown): number {
     return error.exitCode === 0 ? 0 : 2;
   }
   if (error instanceof InvalidInputError || error instanceof ResourceLimitError || error instanceof NumericalError) {
-    process.stderr.write(`bitbound: error: ${error.message}\n`);
+    process.stderr.write(`bitbound: error: ${oneLine(error.message)}\n`);
+    return 2;
+  }
+  if (error instanceof CheckInterruptedError) {
+    process.stderr.write(`bitbound: ${oneLine(error.message)}\n`);
     return 2;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`bitbound: internal error: ${message} (set BITBOUND_DEBUG=1 for the stack trace)\n`);
+  process.stderr.write(`bitbound: internal error: ${oneLine(message)} (set BITBOUND_DEBUG=1 for the stack trace)\n`);
   if (process.env.BITBOUND_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return 2;
 }
 
+/** Joins the lines of a message, so every error stays on one line of stderr. */
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ');
+}
+
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isEntryPoint || process.argv[1]?.endsWith('/bitbound')) {
+  // An error thrown outside the command's promise (an event handler, a closed stdout pipe)
+  // still ends with one line and exit status 2 instead of Node's stack trace and status 1.
+  const exitOnStrayError = (error: unknown): void => {
+    process.exit(reportError(error));
+  };
+  process.on('uncaughtException', exitOnStrayError);
+  process.on('unhandledRejection', exitOnStrayError);
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -9,10 +9,10 @@ export function parseIntegerOption(option: string): (value: string) => number {
   return (value) => {
     const trimmed = value.trim();
     if (!/^[+-]?[0-9]+$/.test(trimmed) && !/^[+-]?[0-9]+(\.[0-9]+)?e\+?[0-9]+$/i.test(trimmed)) {
-      throw new InvalidInputError(option, value, `expected an integer, got ${JSON.stringify(value)}`);
+      throw new InvalidInputError(option, value, `expected an integer, got ${JSON.stringify(value)}; write a whole number such as 8 (or 256,1024 for a list)`);
     }
     const parsed = Number(trimmed);
-    if (!Number.isSafeInteger(parsed)) throw new InvalidInputError(option, value, `expected an integer below 2^53, got ${JSON.stringify(value)}`);
+    if (!Number.isSafeInteger(parsed)) throw new InvalidInputError(option, value, `expected an integer below 2^53, got ${JSON.stringify(value)}; write a smaller whole number`);
     return parsed;
   };
 }
@@ -23,7 +23,7 @@ export function parseNumberOption(option: string): (value: string) => number {
     const trimmed = value.trim();
     const parsed = Number(trimmed);
     if (trimmed === '' || !Number.isFinite(parsed)) {
-      throw new InvalidInputError(option, value, `expected a finite number, got ${JSON.stringify(value)}`);
+      throw new InvalidInputError(option, value, `expected a finite number, got ${JSON.stringify(value)}; write a decimal number such as 0.5 or 1e-3`);
     }
     return parsed;
   };
@@ -36,7 +36,7 @@ export function parseIntegerListOption(option: string): (value: string) => numbe
     const range = /^\s*2\^([0-9]+)\s*\.\.\s*2\^([0-9]+)\s*$/.exec(value);
     if (range) {
       const [low, high] = [Number(range[1]), Number(range[2])];
-      if (low > high || high > 30) throw new InvalidInputError(option, value, `a range 2^a..2^b needs a <= b <= 30, got ${JSON.stringify(value)}`);
+      if (low > high || high > 30) throw new InvalidInputError(option, value, `a range 2^a..2^b needs a <= b <= 30, got ${JSON.stringify(value)}; write e.g. 2^8..2^12`);
       return Array.from({ length: high - low + 1 }, (_, index) => 2 ** (low + index));
     }
     const parts = value.split(',').map((part) => part.trim());

@@ -199,7 +199,7 @@ export function checkByteSize(location: string, bytes: number, limit: number): v
     throw new InvalidInputError(
       location,
       bytes,
-      `file is ${bytes} bytes, larger than maxBytes = ${limit}; pass a larger maxBytes or split the file`,
+      `file is ${bytes} bytes, larger than maxBytes = ${limit}; split the file or remove rows, or from the library pass a larger maxBytes`,
     );
   }
 }

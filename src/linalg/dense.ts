@@ -44,7 +44,7 @@ export function multiplyABt(
     for (; i + REGISTER_BLOCK <= rowsA; i += REGISTER_BLOCK) {
       let j = blockStart;
       for (; j + REGISTER_BLOCK <= blockEnd; j += REGISTER_BLOCK) {
-        dotBlock4x4(a, i, b, j, cols, product, rowsB);
+        dotBlock4x4(a, i, b, j, cols, product, i * rowsB + j, rowsB);
       }
       for (; j < blockEnd; j++) {
         for (let row = i; row < i + REGISTER_BLOCK; row++) {
@@ -110,7 +110,7 @@ export function gram(x: Float64Array, rows: number, cols: number): Float64Array 
   for (; i + REGISTER_BLOCK <= rows; i += REGISTER_BLOCK) {
     // The 4 x 4 diagonal block is computed whole: 6 of its 16 entries are mirrored anyway.
     let j = i;
-    for (; j + REGISTER_BLOCK <= rows; j += REGISTER_BLOCK) dotBlock4x4(x, i, x, j, cols, result, rows);
+    for (; j + REGISTER_BLOCK <= rows; j += REGISTER_BLOCK) dotBlock4x4(x, i, x, j, cols, result, i * rows + j, rows);
     for (; j < rows; j++) {
       for (let row = i; row < i + REGISTER_BLOCK; row++) result[row * rows + j] = dotRows(x, row, x, j, cols);
     }
@@ -143,8 +143,8 @@ export function checkMatrix(fn: string, name: string, values: Float64Array, rows
   }
 }
 
-/** Sequential dot product of row i of a with row j of b. */
-function dotRows(a: Float64Array, i: number, b: Float64Array, j: number, cols: number): number {
+/** Returns the sequential dot product of row i of a with row j of b (rows of `cols` entries). */
+export function dotRows(a: Float64Array, i: number, b: Float64Array, j: number, cols: number): number {
   const offsetA = i * cols;
   const offsetB = j * cols;
   let sum = 0;
@@ -152,14 +152,20 @@ function dotRows(a: Float64Array, i: number, b: Float64Array, j: number, cols: n
   return sum;
 }
 
-/** Writes the 4 x 4 block of A B^T at rows i..i+3 and columns j..j+3 (row stride `stride`). */
-function dotBlock4x4(
+/**
+ * Writes the 4 x 4 block of A B^T at rows i..i+3 and columns j..j+3 into `out`, entry (0, 0)
+ * at index `at` and rows `stride` apart. Each entry is the sequential dot product over
+ * k = 0..cols-1, as in `multiplyABt`. It checks no bounds, so the caller keeps the rows and
+ * the block inside the arrays.
+ */
+export function dotBlock4x4(
   a: Float64Array,
   i: number,
   b: Float64Array,
   j: number,
   cols: number,
   out: Float64Array,
+  at: number,
   stride: number,
 ): void {
   const a0 = i * cols;
@@ -188,7 +194,7 @@ function dotBlock4x4(
     c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
     c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
   }
-  const r0 = i * stride + j;
+  const r0 = at;
   const r1 = r0 + stride;
   const r2 = r1 + stride;
   const r3 = r2 + stride;

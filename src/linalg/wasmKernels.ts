@@ -55,6 +55,22 @@ interface KernelExports {
     rowEnd: number,
     out: number,
   ): void;
+  reluForward(
+    inputsT: number,
+    inputsPadded: number,
+    weights: number,
+    neurons: number,
+    d: number,
+    outputSigns: number,
+    neuronScales: number,
+    negatedTolerances: number,
+    sums: number,
+    patterns: number,
+    wordsPerNeuron: number,
+    inputStart: number,
+    inputEnd: number,
+  ): void;
+  patternGradient(patterns: number, wordsPerNeuron: number, neurons: number, coefficients: number, vectorsPerRow: number, out: number): void;
 }
 
 /**
@@ -221,6 +237,138 @@ export function productRowsABtWasm(
     }
   }
   return product;
+}
+
+/**
+ * Neurons per call of the gradient kernel: short calls pick up V8's optimized code early
+ * (see ROWS_PER_CALL).
+ */
+const GRADIENT_NEURONS_PER_CALL = 64;
+
+/**
+ * Runs the fused forward pass of a two-layer ReLU layer (contract: `reluLayerForward` in
+ * reluLayer.ts). Writes sum_r a_r relu(z_ir) (in the order r = 0, 1, ..., from +0) to sums[i]
+ * and the neuron-major bits 1[z_ir >= (-t_i) beta_r] into `patternWords` (m rows of ceil(n / 32)
+ * words). Every z_ir is the sequential dot product, as `multiplyABt` computes it. Memory in
+ * the module: the transposed inputs and one block of NEURON_BLOCK neurons.
+ */
+export function reluForwardWasm(
+  inputs: Float64Array,
+  n: number,
+  weights: Float64Array,
+  m: number,
+  d: number,
+  outputSigns: Float64Array,
+  negatedTolerances: Float64Array | null,
+  neuronScales: Float64Array | null,
+  sums: Float64Array,
+  patternWords: Uint32Array,
+): void {
+  const module = requireKernels('reluForwardWasm');
+  const inputsPadded = roundUp(n, 4);
+  const wordsPerNeuron = Math.ceil(n / 32);
+  const blockNeurons = Math.min(NEURON_BLOCK, roundUp(m, 4));
+  const inputsTAt = RESERVED_BYTES;
+  const tolerancesAt = align16(inputsTAt + d * inputsPadded * 8);
+  const sumsAt = align16(tolerancesAt + inputsPadded * 8);
+  const weightsAt = align16(sumsAt + inputsPadded * 8);
+  const signsAt = align16(weightsAt + blockNeurons * d * 8);
+  const scalesAt = align16(signsAt + blockNeurons * 8);
+  const patternsAt = align16(scalesAt + blockNeurons * 8);
+  ensureMemory(module, patternsAt + blockNeurons * wordsPerNeuron * 4);
+
+  writeTransposed(module, inputsTAt, inputs, n, d, inputsPadded);
+  const tolerancesView = new Float64Array(module.memory.buffer, tolerancesAt, inputsPadded);
+  tolerancesView.fill(0);
+  if (negatedTolerances !== null) tolerancesView.set(negatedTolerances.subarray(0, n));
+  const sumsView = new Float64Array(module.memory.buffer, sumsAt, inputsPadded);
+  sumsView.fill(0);
+
+  // Bits of the padded inputs (x = 0, so z = 0) are set by the kernel; the mask clears them.
+  const lastWordMask = n % 32 === 0 ? 0xffffffff : (1 << n % 32) - 1;
+  for (let neuronStart = 0; neuronStart < m; neuronStart += blockNeurons) {
+    const neurons = Math.min(blockNeurons, m - neuronStart);
+    const neuronsPadded = roundUp(neurons, 4);
+    const buffer = module.memory.buffer;
+    const weightView = new Float64Array(buffer, weightsAt, neuronsPadded * d);
+    weightView.set(weights.subarray(neuronStart * d, (neuronStart + neurons) * d));
+    weightView.fill(0, neurons * d);
+    // Padded neurons get sign 0, so they add zeros to the sums.
+    const signsView = new Float64Array(buffer, signsAt, neuronsPadded);
+    signsView.set(outputSigns.subarray(neuronStart, neuronStart + neurons));
+    signsView.fill(0, neurons);
+    const scalesView = new Float64Array(buffer, scalesAt, neuronsPadded);
+    if (neuronScales === null) scalesView.fill(0);
+    else {
+      scalesView.set(neuronScales.subarray(neuronStart, neuronStart + neurons));
+      scalesView.fill(0, neurons);
+    }
+    const patternsView = new Uint32Array(buffer, patternsAt, neuronsPadded * wordsPerNeuron);
+    patternsView.fill(0);
+
+    for (let start = 0; start < inputsPadded; start += ROWS_PER_CALL) {
+      const end = Math.min(inputsPadded, start + ROWS_PER_CALL);
+      module.reluForward(inputsTAt, inputsPadded, weightsAt, neuronsPadded, d, signsAt, scalesAt, tolerancesAt, sumsAt, patternsAt, wordsPerNeuron, start, end);
+    }
+
+    const target = neuronStart * wordsPerNeuron;
+    patternWords.set(patternsView.subarray(0, neurons * wordsPerNeuron), target);
+    if (wordsPerNeuron > 0) {
+      for (let r = 0; r < neurons; r++) patternWords[target + (r + 1) * wordsPerNeuron - 1]! &= lastWordMask;
+    }
+  }
+  sums.set(new Float64Array(module.memory.buffer, sumsAt, n));
+}
+
+/**
+ * Computes the sums over the active inputs of each neuron, in input order (contract:
+ * `activeInputSums` in reluLayer.ts). `patternWords` contains m neuron rows of ceil(n / 32) words
+ * whose bits beyond n are zero; `out` receives the m x d sums. Memory in the module: the
+ * n x d products c_i x_i and one block of NEURON_BLOCK neurons.
+ */
+export function activeInputSumsWasm(
+  patternWords: Uint32Array,
+  m: number,
+  n: number,
+  coefficients: Float64Array,
+  inputs: Float64Array,
+  d: number,
+  out: Float64Array,
+): void {
+  const module = requireKernels('activeInputSumsWasm');
+  const wordsPerNeuron = Math.ceil(n / 32);
+  const vectorsPerRow = Math.ceil(d / 2);
+  const paddedD = 2 * vectorsPerRow;
+  const blockNeurons = Math.min(NEURON_BLOCK, m);
+  const productsAt = RESERVED_BYTES;
+  const patternsAt = align16(productsAt + n * paddedD * 8);
+  const outAt = align16(patternsAt + blockNeurons * wordsPerNeuron * 4);
+  ensureMemory(module, outAt + blockNeurons * paddedD * 8);
+
+  // Row i contains c_i x_i, the same product as the term x_ik (c_i * 1) of the plain loop.
+  const products = new Float64Array(module.memory.buffer, productsAt, n * paddedD);
+  for (let i = 0; i < n; i++) {
+    const coefficient = coefficients[i]!;
+    for (let k = 0; k < d; k++) products[i * paddedD + k] = coefficient * inputs[i * d + k]!;
+    if (paddedD !== d) products[i * paddedD + d] = 0;
+  }
+
+  for (let neuronStart = 0; neuronStart < m; neuronStart += blockNeurons) {
+    const neurons = Math.min(blockNeurons, m - neuronStart);
+    const buffer = module.memory.buffer;
+    new Uint32Array(buffer, patternsAt, neurons * wordsPerNeuron).set(
+      patternWords.subarray(neuronStart * wordsPerNeuron, (neuronStart + neurons) * wordsPerNeuron),
+    );
+    for (let start = 0; start < neurons; start += GRADIENT_NEURONS_PER_CALL) {
+      const count = Math.min(GRADIENT_NEURONS_PER_CALL, neurons - start);
+      module.patternGradient(patternsAt + start * wordsPerNeuron * 4, wordsPerNeuron, count, productsAt, vectorsPerRow, outAt + start * paddedD * 8);
+    }
+    const blockOut = new Float64Array(buffer, outAt, neurons * paddedD);
+    if (paddedD === d) out.set(blockOut, neuronStart * d);
+    else {
+      for (let r = 0; r < neurons; r++) out.set(blockOut.subarray(r * paddedD, r * paddedD + d), (neuronStart + r) * d);
+    }
+  }
 }
 
 function loadKernels(): KernelExports | null {

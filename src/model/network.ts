@@ -21,6 +21,7 @@ import type { Rng } from '../util/rng.js';
 import type { WeightQuantizer, QuantizedWeights } from './quantizer.js';
 import { quantizeActivationsAbsmax } from './quantizer.js';
 import { multiplyABt, multiplyAtB } from '../linalg/dense.js';
+import { allocateReluForwardBuffers, reluLayerForward, type TieAllowance } from '../linalg/reluLayer.js';
 
 /**
  * Relative tolerance for deciding s . x >= 0 on the 1-bit net: a pre-activation counts as
@@ -114,10 +115,13 @@ export function outputsFromPreactivations(z: Float64Array, rows: number, outputS
   return outputs;
 }
 
-/** Evaluates the full-precision network on n inputs (n x d row-major). */
+/**
+ * Evaluates the full-precision network on n inputs (n x d row-major). The outputs equal
+ * `outputsFromPreactivations` of `preactivations` bit for bit, without storing the n x m
+ * pre-activations (see `reluLayerForward`). Cost: n m d multiply-adds.
+ */
 export function forwardFullPrecision(shape: NetworkShape, params: NetworkParameters, inputs: Float64Array, rows: number): Float64Array {
-  const z = preactivations(inputs, rows, params.hiddenWeights, shape.width, shape.dimension);
-  return outputsFromPreactivations(z, rows, params.outputSigns, shape.kappa);
+  return evaluateOutputs(inputs, rows, params.hiddenWeights, shape, params.outputSigns, null);
 }
 
 /**
@@ -135,8 +139,30 @@ export function forwardOneBit(
 ): { outputs: Float64Array; quantized: QuantizedWeights; quantizedInputs: Float64Array } {
   const quantized = quantizer.quantize(params.hiddenWeights, shape.width, shape.dimension, shape.sigma);
   const quantizedInputs = oneBitInputs(inputs, rows, shape.dimension, inputOptions);
-  const z = preactivations(quantizedInputs, rows, quantized.values, shape.width, shape.dimension);
-  return { outputs: outputsFromPreactivations(z, rows, params.outputSigns, shape.kappa), quantized, quantizedInputs };
+  const outputs = evaluateOutputs(quantizedInputs, rows, quantized.values, shape, params.outputSigns, null);
+  return { outputs, quantized, quantizedInputs };
+}
+
+/**
+ * Evaluates u_i = (kappa / sqrt(m)) * sum_r a_r * relu(w_r . x_i) on n inputs with the fused
+ * forward kernel (`reluLayerForward`), equal to `outputsFromPreactivations` of
+ * `preactivations` bit for bit. Leaves the neuron-major activation bits, 1[z_ir >= 0] or the
+ * rule of `ties`, in `buffers` (reused when given, else allocated). Returns a new array.
+ */
+export function evaluateOutputs(
+  inputs: Float64Array,
+  rows: number,
+  weights: Float64Array,
+  shape: NetworkShape,
+  outputSigns: Float64Array,
+  ties: TieAllowance | null,
+  buffers = allocateReluForwardBuffers(rows, shape.width),
+): Float64Array {
+  reluLayerForward(inputs, rows, weights, shape.width, shape.dimension, outputSigns, ties, buffers);
+  const scale = shape.kappa / Math.sqrt(shape.width);
+  const outputs = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) outputs[i] = scale * buffers.sums[i]!;
+  return outputs;
 }
 
 /**
@@ -151,6 +177,10 @@ export function forwardOneBit(
  * Returns an m x d row-major array. Cost: n * m for the indicators plus n * m * d
  * multiply-adds for the product A^T X with A_ir = e_i * 1[active_ir]. `workspace`, when
  * given with n * m entries, holds A and is overwritten.
+ *
+ * This is the unfused reference. The trainers take the fused path (`GradientStepper` in
+ * train.ts, over `activeInputSums`), which returns the same numbers bit for bit without the
+ * n x m pre-activations and indicator matrices.
  */
 export function hiddenWeightGradient(
   z: Float64Array,

@@ -13,15 +13,10 @@
  * far the weights moved from their start (max over neurons of the l2 and l-infinity norms),
  * and the weights at requested checkpoint steps, so that kernels can be computed later.
  */
+import { InvalidInputError } from '../errors.js';
+import { activeInputSums, allocateReluForwardBuffers, type ReluForwardBuffers } from '../linalg/reluLayer.js';
 import type { NetworkParameters, NetworkShape, OneBitInputs } from './network.js';
-import {
-  hiddenWeightGradient,
-  oneBitIndicatorThreshold,
-  oneBitInputs,
-  outputsFromPreactivations,
-  preactivations,
-  squaredLoss,
-} from './network.js';
+import { evaluateOutputs, oneBitIndicatorThreshold, oneBitInputs, squaredLoss } from './network.js';
 import type { WeightQuantizer } from './quantizer.js';
 
 /**
@@ -68,16 +63,139 @@ export interface TrainingRecord {
   readonly finalWeights: Float64Array;
 }
 
+/**
+ * One net's per-step computations on fixed training inputs, with buffers reused across
+ * steps. `forward` and `descend` alternate: `descend` uses the activation bits of the last
+ * `forward` call.
+ */
+export interface GradientStepper {
+  /** Number of training inputs n. */
+  readonly rows: number;
+  /**
+   * Evaluates u(W) on the training inputs and keeps the activation bits for `descend`.
+   * Returns a new array. Cost: n m d multiply-adds (plus the quantizer's m d for the 1-bit net).
+   */
+  forward(weights: Float64Array): Float64Array;
+  /**
+   * Applies w_r <- w_r - eta g_r in place, with g_r = (kappa / sqrt(m)) a_r sum_i e_i
+   * 1[active_ir] x_i, the residuals e = u - y and the activation bits of the last `forward`
+   * call. Cost: about n m d / 2 additions plus m d for the update.
+   */
+  descend(weights: Float64Array, residuals: Float64Array, learningRate: number): void;
+}
+
+/**
+ * Creates the stepper of the full-precision net: u_i = (kappa / sqrt(m)) sum_r a_r
+ * relu(w_r . x_i), activation 1[w_r . x_i >= 0]. `inputs` is n x d row-major.
+ */
+export function createFullPrecisionStepper(shape: NetworkShape, outputSigns: Float64Array, inputs: Float64Array, rows: number): GradientStepper {
+  return new ReluNetStepper(shape, outputSigns, inputs, rows, null, null);
+}
+
+/**
+ * Creates the straight-through stepper of the 1-bit net. The forward pass uses q_r =
+ * beta_r s_r from `quantizer` and the 1-bit net's inputs xq (x, or its absmax quantization
+ * when `inputOptions` requests it). The gradient is the full-precision gradient at q with
+ * activation 1[q_r . xq_i >= -t_i beta_r], where t_i from `oneBitIndicatorThreshold` counts
+ * exact ties as active despite rounding. The quantizer's scale and centring are constants
+ * for the gradient.
+ */
+export function createOneBitStepper(
+  shape: NetworkShape,
+  outputSigns: Float64Array,
+  quantizer: WeightQuantizer,
+  inputOptions: OneBitInputs,
+  inputs: Float64Array,
+  rows: number,
+): GradientStepper {
+  const quantizedInputs = oneBitInputs(inputs, rows, shape.dimension, inputOptions);
+  const thresholds = oneBitIndicatorThreshold(quantizedInputs, rows, shape.dimension);
+  return new ReluNetStepper(shape, outputSigns, quantizedInputs, rows, quantizer, thresholds.map((value) => -value));
+}
+
+/**
+ * Performs one full-batch gradient-descent step: from the outputs u(W) of the last
+ * `stepper.forward(weights)` call, computes the residuals u - y, updates `weights` in place
+ * (see `GradientStepper.descend`), and returns u at the new weights. Both trainers run every
+ * step through this function.
+ */
+export function gradientStep(
+  stepper: GradientStepper,
+  weights: Float64Array,
+  outputs: Float64Array,
+  targets: Float64Array,
+  learningRate: number,
+): Float64Array {
+  const residuals = new Float64Array(stepper.rows);
+  for (let i = 0; i < stepper.rows; i++) residuals[i] = outputs[i]! - targets[i]!;
+  stepper.descend(weights, residuals, learningRate);
+  return stepper.forward(weights);
+}
+
+/**
+ * The stepper of both nets. Results equal, bit for bit, the unfused computation:
+ * `outputsFromPreactivations` of `preactivations` for u, and `hiddenWeightGradient` for g
+ * (see reluLayer.ts for why the sums agree).
+ */
+class ReluNetStepper implements GradientStepper {
+  readonly rows: number;
+  private readonly buffers: ReluForwardBuffers;
+  private readonly gradientSums: Float64Array;
+  private forwarded = false;
+
+  constructor(
+    private readonly shape: NetworkShape,
+    private readonly outputSigns: Float64Array,
+    /** The net's inputs, n x d: x, or xq for the 1-bit net. */
+    private readonly inputs: Float64Array,
+    rows: number,
+    private readonly quantizer: WeightQuantizer | null,
+    /** -t_i of the 1-bit tie rule, or null for 1[z >= 0]. */
+    private readonly negatedTolerances: Float64Array | null,
+  ) {
+    this.rows = rows;
+    this.buffers = allocateReluForwardBuffers(rows, shape.width);
+    this.gradientSums = new Float64Array(shape.width * shape.dimension);
+  }
+
+  forward(weights: Float64Array): Float64Array {
+    const { shape } = this;
+    this.forwarded = false;
+    if (this.quantizer === null) {
+      const outputs = evaluateOutputs(this.inputs, this.rows, weights, shape, this.outputSigns, null, this.buffers);
+      this.forwarded = true;
+      return outputs;
+    }
+    const quantized = this.quantizer.quantize(weights, shape.width, shape.dimension, shape.sigma);
+    const ties = { negatedTolerances: this.negatedTolerances!, neuronScales: quantized.scales };
+    const outputs = evaluateOutputs(this.inputs, this.rows, quantized.values, shape, this.outputSigns, ties, this.buffers);
+    this.forwarded = true;
+    return outputs;
+  }
+
+  descend(weights: Float64Array, residuals: Float64Array, learningRate: number): void {
+    if (!this.forwarded) {
+      throw new InvalidInputError('GradientStepper.descend', 'no activation bits', 'call forward(weights) before descend; each step needs the bits of the current weights');
+    }
+    const { width, dimension, kappa } = this.shape;
+    const sums = this.gradientSums;
+    activeInputSums(this.buffers.patterns, residuals, this.inputs, dimension, sums);
+
+    // The same operations, in the same order, as g = (scale * a_r) * sums, then w - eta * g.
+    const scale = kappa / Math.sqrt(width);
+    for (let r = 0; r < width; r++) {
+      const factor = scale * this.outputSigns[r]!;
+      const offset = r * dimension;
+      for (let k = 0; k < dimension; k++) weights[offset + k]! -= learningRate * (factor * sums[offset + k]!);
+    }
+    this.forwarded = false;
+  }
+}
+
 /** Trains the full-precision network by full-batch gradient descent from `params`. */
 export function trainFullPrecision(shape: NetworkShape, params: NetworkParameters, data: TrainingData, options: TrainingOptions): TrainingRecord {
-  const workspace = new Float64Array(data.rows * shape.width);
-  return runGradientDescent(shape, params, data, options, (weights) => {
-    const z = preactivations(data.inputs, data.rows, weights, shape.width, shape.dimension);
-    const outputs = outputsFromPreactivations(z, data.rows, params.outputSigns, shape.kappa);
-    const gradientAt = (residuals: Float64Array): Float64Array =>
-      hiddenWeightGradient(z, data.inputs, data.rows, residuals, params.outputSigns, shape.dimension, shape.kappa, null, workspace);
-    return { outputs, gradientAt };
-  });
+  const stepper = createFullPrecisionStepper(shape, params.outputSigns, data.inputs, data.rows);
+  return runGradientDescent(shape, params, data, options, stepper);
 }
 
 /** Trains the 1-bit network's latent weights with the straight-through estimator from `params`. */
@@ -89,24 +207,8 @@ export function trainOneBit(
   data: TrainingData,
   options: TrainingOptions,
 ): TrainingRecord {
-  const quantizedInputs = oneBitInputs(data.inputs, data.rows, shape.dimension, inputOptions);
-  const thresholds = oneBitIndicatorThreshold(quantizedInputs, data.rows, shape.dimension);
-  const workspace = new Float64Array(data.rows * shape.width);
-
-  return runGradientDescent(shape, params, data, options, (weights) => {
-    const quantized = quantizer.quantize(weights, shape.width, shape.dimension, shape.sigma);
-    const z = preactivations(quantizedInputs, data.rows, quantized.values, shape.width, shape.dimension);
-    const outputs = outputsFromPreactivations(z, data.rows, params.outputSigns, shape.kappa);
-    const tieAllowance = { rows: thresholds, scales: quantized.scales };
-    const gradientAt = (residuals: Float64Array): Float64Array =>
-      hiddenWeightGradient(z, quantizedInputs, data.rows, residuals, params.outputSigns, shape.dimension, shape.kappa, tieAllowance, workspace);
-    return { outputs, gradientAt };
-  });
-}
-
-interface StepEvaluation {
-  readonly outputs: Float64Array;
-  gradientAt(residuals: Float64Array): Float64Array;
+  const stepper = createOneBitStepper(shape, params.outputSigns, quantizer, inputOptions, data.inputs, data.rows);
+  return runGradientDescent(shape, params, data, options, stepper);
 }
 
 function runGradientDescent(
@@ -114,7 +216,7 @@ function runGradientDescent(
   params: NetworkParameters,
   data: TrainingData,
   options: TrainingOptions,
-  evaluate: (weights: Float64Array) => StepEvaluation,
+  stepper: GradientStepper,
 ): TrainingRecord {
   const initialWeights = params.hiddenWeights;
   const weights = Float64Array.from(initialWeights);
@@ -128,11 +230,11 @@ function runGradientDescent(
     divergedAtStep: null as number | null,
   };
 
+  let outputs = stepper.forward(weights);
   for (let step = 0; step <= options.steps; step++) {
-    const evaluation = evaluate(weights);
-    const loss = squaredLoss(evaluation.outputs, data.targets);
+    const loss = squaredLoss(outputs, data.targets);
     const [movementL2, movementLinf] = movement(weights, initialWeights, shape.width, shape.dimension);
-    record.outputs.push(evaluation.outputs);
+    record.outputs.push(outputs);
     record.losses.push(loss);
     record.movementL2.push(movementL2);
     record.movementLinf.push(movementLinf);
@@ -146,10 +248,7 @@ function runGradientDescent(
     }
     if (step === options.steps) break;
 
-    const residuals = new Float64Array(data.rows);
-    for (let i = 0; i < data.rows; i++) residuals[i] = evaluation.outputs[i] - data.targets[i];
-    const gradient = evaluation.gradientAt(residuals);
-    for (let j = 0; j < weights.length; j++) weights[j] -= options.learningRate * gradient[j];
+    outputs = gradientStep(stepper, weights, outputs, data.targets, options.learningRate);
   }
 
   return { ...record, finalWeights: weights };

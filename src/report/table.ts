@@ -78,6 +78,11 @@ function statementEvidence(statement: StatementResult, claim: ClaimReport): stri
     if (statement.asMeasuredOutsideHypothesis) {
       parts.push(`outside hypothesis: ${statement.asMeasuredOutsideHypothesis.failures}/${statement.asMeasuredOutsideHypothesis.evaluated} failed as measured`);
     }
+    if (statement.nonFinite) {
+      const { trials, sides, terms, first } = statement.nonFinite;
+      const where = terms.length > 0 ? `, from ${terms.slice(0, 2).join(', ')}` : '';
+      parts.push(`${trials} trials not counted: ${sides.join(' and ')} not finite${where} (first at m = ${first.width}, seed ${first.seed})`);
+    }
     if (statement.looseness) parts.push(`looseness ${fixed(statement.looseness.min, 2)} (median ${fixed(statement.looseness.median, 2)})`);
     if (statement.holdsFromWidth !== undefined && statement.holdsFromWidth !== null) parts.push(`holds from m = ${statement.holdsFromWidth}`);
     if (statement.verdict === 'inconclusive' && statement.trialsToSettle) parts.push(`about ${statement.trialsToSettle} trials would settle it`);
@@ -90,6 +95,6 @@ function statementEvidence(statement: StatementResult, claim: ClaimReport): stri
     return first && second ? `${formatExponent(first)} vs ${formatExponent(second)}` : statement.expression;
   }
   const used = exponents.filter((exponent) => new RegExp(`\\b${exponent.symbol}\\b`).test(statement.expression));
-  const target = statement.kind === 'rate-target' ? `, target ${statement.expression.split(' = ')[1]}` : `, claim ${statement.expression}`;
-  return `${used.map(formatExponent).join(', ')}${target}`;
+  const target = statement.kind === 'rate-target' ? `target ${statement.expression.split(' = ')[1]}` : `claim ${statement.expression}`;
+  return [...used.map(formatExponent), target].join(', ');
 }

@@ -105,18 +105,47 @@ describe('interval', () => {
 
 describe('evaluateInterval', () => {
   describe('arithmetic', () => {
-    it('adds with one ulp outward', () => {
+    it('keeps exact sums exact', () => {
       const result = evaluateInterval(expression('x + y'), { x: interval(1, 2), y: interval(3, 4) });
-      expect(result.lo).toBe(nextDown(4));
-      expect(result.hi).toBe(nextUp(6));
+      expect(result.lo).toBe(4);
+      expect(result.hi).toBe(6);
       expect(result.domain).toBe('defined');
     });
 
+    it('rounds inexact sums towards the true value', () => {
+      // 0.1 + 0.2 rounds up to 0.30000000000000004, so only the lower end moves down.
+      const result = evaluateInterval(expression('x + y'), { x: 0.1, y: 0.2 });
+      expect(result.lo).toBe(nextDown(0.1 + 0.2));
+      expect(result.hi).toBe(0.1 + 0.2);
+    });
+
+    it('gives zero for x - x on a point', () => {
+      const result = evaluateInterval(expression('x - 1'), { x: 1 });
+      expect(result.lo).toBe(0);
+      expect(result.hi).toBe(0);
+    });
+
     it('multiplies intervals of mixed sign', () => {
-      // Endpoint products: (-1)(-3) = 3, (-1)(4) = -4, 2(-3) = -6, 2(4) = 8, so [-6, 8].
+      // Endpoint products: (-1)(-3) = 3, (-1)(4) = -4, 2(-3) = -6, 2(4) = 8, all exact, so [-6, 8].
       const result = evaluateInterval(expression('x * y'), { x: interval(-1, 2), y: interval(-3, 4) });
-      expect(result.lo).toBe(nextDown(-6));
-      expect(result.hi).toBe(nextUp(8));
+      expect(result.lo).toBe(-6);
+      expect(result.hi).toBe(8);
+    });
+
+    it('widens an inexact product by one ulp on its side', () => {
+      // 0.1 * 3 = 0.30000000000000004 in float64, above the true 0.3000000000000000166...
+      const result = evaluateInterval(expression('x * 3'), { x: 0.1 });
+      expect(result.lo).toBe(nextDown(0.1 * 3));
+      expect(result.hi).toBe(0.1 * 3);
+    });
+
+    it('keeps an exact quotient and widens an inexact one', () => {
+      const exact = evaluateInterval(expression('x / 4'), { x: 3 });
+      expect(exact.lo).toBe(0.75);
+      expect(exact.hi).toBe(0.75);
+      const inexact = evaluateInterval(expression('x / 3'), { x: 1 });
+      expect(inexact.lo).toBe(nextDown(1 / 3));
+      expect(inexact.hi).toBe(nextUp(1 / 3));
     });
 
     it('divides by an interval containing 0', () => {

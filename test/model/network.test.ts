@@ -12,11 +12,20 @@ import {
   forwardOneBit,
   hiddenWeightGradient,
   initializeNetwork,
+  oneBitIndicatorThreshold,
+  outputsFromPreactivations,
   preactivations,
   squaredLoss,
   type NetworkShape,
 } from '../../src/model/network.js';
-import { trainFullPrecision, trainOneBit } from '../../src/model/train.js';
+import {
+  createFullPrecisionStepper,
+  createOneBitStepper,
+  gradientStep,
+  trainFullPrecision,
+  trainOneBit,
+  type GradientStepper,
+} from '../../src/model/train.js';
 import { createRng } from '../../src/util/rng.js';
 import { InvalidInputError } from '../../src/errors.js';
 
@@ -24,6 +33,8 @@ import { InvalidInputError } from '../../src/errors.js';
 const FINITE_DIFFERENCE_TOLERANCE = 1e-6;
 /** Closed-form values computed in float64 from a handful of operations. */
 const CLOSED_FORM_TOLERANCE = 1e-12;
+/** The same tolerance as decimal digits for toBeCloseTo (|difference| < 10^-digits / 2). */
+const CLOSED_FORM_DIGITS = 12;
 
 function unitRows(rows: number[][]): Float64Array {
   return Float64Array.from(rows.flatMap((row) => {
@@ -195,5 +206,87 @@ describe('training', () => {
     const second = initializeNetwork(shape, createRng(42));
     expect(Array.from(first.hiddenWeights)).toEqual(Array.from(second.hiddenWeights));
     expect(Array.from(first.outputSigns)).toEqual(Array.from(second.outputSigns));
+  });
+});
+
+describe('gradient stepper', () => {
+  const shape: NetworkShape = { width: 37, dimension: 3, kappa: 1.3, sigma: 1 };
+  const rows = 9;
+  const rng = createRng(21);
+  const inputs = Float64Array.from({ length: rows * shape.dimension }, () => rng.nextGaussian());
+  // Input 0 is an exact tie for the sign row (-1, -1, +1): 1/64 + 11/32 = 23/64 exactly, but
+  // the 1-bit pre-activation (-beta/64) + (-11 beta/32) + (23 beta/64) rounds to -5.55e-17.
+  inputs.set([1 / 64, 11 / 32, 23 / 64], 0);
+  const targets = Float64Array.from({ length: rows }, () => rng.nextFloat() * 2 - 1);
+  const params = initializeNetwork(shape, createRng(8));
+  params.hiddenWeights.set([-0.5, -0.7, 0.4], 0);
+  const quantizer = createSignQuantizer({ beta: 'fixed', centring: 'zero' });
+  const learningRate = 0.3;
+
+  /** Runs the unfused step: z, u, e, then w - eta * hiddenWeightGradient, as the trainers did before fusion. */
+  function referenceStep(oneBit: boolean, weights: Float64Array): { outputs: Float64Array; updated: Float64Array } {
+    const quantized = quantizer.quantize(weights, shape.width, shape.dimension, shape.sigma);
+    const effective = oneBit ? quantized.values : weights;
+    const z = preactivations(inputs, rows, effective, shape.width, shape.dimension);
+    const outputs = outputsFromPreactivations(z, rows, params.outputSigns, shape.kappa);
+    const residuals = outputs.map((value, i) => value - targets[i]!);
+    const tieAllowance = oneBit ? { rows: oneBitIndicatorThreshold(inputs, rows, shape.dimension), scales: quantized.scales } : null;
+    const gradient = hiddenWeightGradient(z, inputs, rows, residuals, params.outputSigns, shape.dimension, shape.kappa, tieAllowance);
+    return { outputs, updated: weights.map((value, j) => value - learningRate * gradient[j]!) };
+  }
+
+  const steppers: [string, boolean, () => GradientStepper][] = [
+    ['full precision', false, () => createFullPrecisionStepper(shape, params.outputSigns, inputs, rows)],
+    ['1-bit', true, () => createOneBitStepper(shape, params.outputSigns, quantizer, { activationBits: null }, inputs, rows)],
+  ];
+  for (const [name, oneBit, create] of steppers) {
+    it(`forward equals the unfused outputs (${name})`, () => {
+      expect(Array.from(create().forward(params.hiddenWeights))).toEqual(Array.from(referenceStep(oneBit, params.hiddenWeights).outputs));
+    });
+
+    it(`descend equals the unfused update (${name})`, () => {
+      const stepper = create();
+      const weights = Float64Array.from(params.hiddenWeights);
+      const outputs = stepper.forward(weights);
+      stepper.descend(weights, outputs.map((value, i) => value - targets[i]!), learningRate);
+      expect(Array.from(weights)).toEqual(Array.from(referenceStep(oneBit, params.hiddenWeights).updated));
+    });
+
+    it(`gradientStep chains three steps like the unfused loop (${name})`, () => {
+      const stepper = create();
+      const weights = Float64Array.from(params.hiddenWeights);
+      let outputs = stepper.forward(weights);
+      let expectedWeights = Float64Array.from(params.hiddenWeights);
+      for (let step = 0; step < 3; step++) {
+        outputs = gradientStep(stepper, weights, outputs, targets, learningRate);
+        expectedWeights = referenceStep(oneBit, expectedWeights).updated;
+        expect(Array.from(weights)).toEqual(Array.from(expectedWeights));
+        expect(Array.from(outputs)).toEqual(Array.from(referenceStep(oneBit, expectedWeights).outputs));
+      }
+    });
+  }
+
+  it('counts the rounded 1-bit tie as active', () => {
+    const quantized = quantizer.quantize(params.hiddenWeights, shape.width, shape.dimension, shape.sigma);
+    const z = preactivations(inputs, rows, quantized.values, shape.width, shape.dimension);
+    // Precondition: the tie rounds below zero, so plain 1[z >= 0] would drop input 0.
+    expect(z[0]).toBeLessThan(0);
+
+    const stepper = createOneBitStepper(shape, params.outputSigns, quantizer, { activationBits: null }, inputs, rows);
+    const weights = Float64Array.from(params.hiddenWeights);
+    stepper.forward(weights);
+    // Residual 1 on input 0 only: neuron 0 moves by eta * (kappa / sqrt(m)) a_0 x_0 exactly when input 0 is active.
+    const residuals = new Float64Array(rows);
+    residuals[0] = 1;
+    stepper.descend(weights, residuals, learningRate);
+    const factor = learningRate * ((shape.kappa / Math.sqrt(shape.width)) * params.outputSigns[0]!);
+    for (let k = 0; k < shape.dimension; k++) {
+      expect(params.hiddenWeights[k]! - weights[k]!).toBeCloseTo(factor * inputs[k]!, CLOSED_FORM_DIGITS);
+    }
+  });
+
+  it('rejects descend before forward', () => {
+    const stepper = createFullPrecisionStepper(shape, params.outputSigns, inputs, rows);
+    expect(() => stepper.descend(Float64Array.from(params.hiddenWeights), new Float64Array(rows), learningRate)).toThrow(InvalidInputError);
   });
 });

@@ -1,13 +1,14 @@
 // Compiles src/linalg/wasm/kernels.as (AssemblyScript) into src/linalg/wasm/kernelsBinary.ts,
-// which holds the WebAssembly module as base64 so that the TypeScript build needs no extra
-// step. Run it after editing kernels.as:
+// which contains the WebAssembly module as base64. `npm run build` runs this script before tsc,
+// so every build compiles the kernels from source; the file is also committed, so that tsc
+// alone still builds. It is rewritten only when its content changes. Run it by hand with
 //
 //     node src/linalg/wasm/build.mjs
 //
 // `compileKernels()` is also used by the test that checks that the committed binary is the
 // one this source compiles to.
 import asc from 'assemblyscript/asc';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const sourcePath = fileURLToPath(new URL('./kernels.as', import.meta.url));
@@ -50,6 +51,11 @@ export function renderBinaryModule(binary) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const binary = await compileKernels();
-  writeFileSync(outputPath, renderBinaryModule(binary));
-  console.log(`wrote ${outputPath} (${binary.length} bytes of WebAssembly)`);
+  const text = renderBinaryModule(binary);
+  if (existsSync(outputPath) && readFileSync(outputPath, 'utf8') === text) {
+    console.log(`${outputPath} is up to date (${binary.length} bytes of WebAssembly)`);
+  } else {
+    writeFileSync(outputPath, text);
+    console.log(`wrote ${outputPath} (${binary.length} bytes of WebAssembly)`);
+  }
 }

@@ -201,3 +201,202 @@ export function productsABt(aT: usize, rowsAPadded: i32, b: usize, rowsBPadded: 
     }
   }
 }
+
+// Forward pass of a two-layer ReLU layer, fused: for inputs i in [inputStart, inputEnd)
+// (multiples of 4) and the `neurons` neurons of one block (a multiple of 4), computes
+//
+//     z_ir = sum_k x_ik w_rk                  in the order k = 0, 1, ..., d - 1
+//     sums_i = sums_i + a_r * relu(z_ir)      for r = 0, 1, ... in order
+//     bit i of neuron row r = 1[z_ir >= (-t_i) * beta_r]
+//
+// with a multiply, then an add (no fused multiply-add), so every z_ir equals the plain
+// sequential dot product and every sum the plain sequential loop over r, bit for bit.
+// relu uses f64x2.pmax(z, 0), which returns -0 for z = -0 where Math.max returns +0. The
+// product a_r * relu is then a zero of either sign. A sum that starts at +0 never becomes -0
+// under round-to-nearest, so adding a zero of either sign leaves it unchanged.
+//
+// inputsT: d x inputsPadded (transposed inputs, zero padded); weights: neurons x d row-major;
+// outputSigns, neuronScales: one float64 per neuron; negatedTolerances: -t_i, inputsPadded
+// float64; sums: inputsPadded float64, read and updated; patterns: neurons rows of
+// `wordsPerNeuron` uint32 words, bit i % 32 of word i / 32 (ORed in, so the host zeroes them).
+export function reluForward(
+  inputsT: usize,
+  inputsPadded: i32,
+  weights: usize,
+  neurons: i32,
+  d: i32,
+  outputSigns: usize,
+  neuronScales: usize,
+  negatedTolerances: usize,
+  sums: usize,
+  patterns: usize,
+  wordsPerNeuron: i32,
+  inputStart: i32,
+  inputEnd: i32,
+): void {
+  const inputStride = <usize>inputsPadded << 3;
+  const weightStride = <usize>d << 3;
+  const patternStride = <usize>wordsPerNeuron << 2;
+  const zero = f64x2.splat(0);
+  for (let i = inputStart; i < inputEnd; i += 4) {
+    const inputOffset = <usize>i << 3;
+    const columns = inputsT + inputOffset;
+    const tolerance01 = v128.load(negatedTolerances + inputOffset);
+    const tolerance23 = v128.load(negatedTolerances + inputOffset + 16);
+    let sum01 = v128.load(sums + inputOffset);
+    let sum23 = v128.load(sums + inputOffset + 16);
+    const wordAt = patterns + ((<usize>i >>> 5) << 2);
+    const shift = i & 31;
+    for (let r = 0; r < neurons; r += 4) {
+      const row0 = weights + <usize>r * weightStride;
+      const row1 = row0 + weightStride;
+      const row2 = row1 + weightStride;
+      const row3 = row2 + weightStride;
+      let z01r0 = zero, z23r0 = zero, z01r1 = zero, z23r1 = zero;
+      let z01r2 = zero, z23r2 = zero, z01r3 = zero, z23r3 = zero;
+      let column = columns;
+      for (let k: usize = 0; k < <usize>d << 3; k += 8) {
+        const x01 = v128.load(column);
+        const x23 = v128.load(column + 16);
+        const w0 = v128.load64_splat(row0 + k);
+        const w1 = v128.load64_splat(row1 + k);
+        const w2 = v128.load64_splat(row2 + k);
+        const w3 = v128.load64_splat(row3 + k);
+        z01r0 = f64x2.add(z01r0, f64x2.mul(x01, w0));
+        z23r0 = f64x2.add(z23r0, f64x2.mul(x23, w0));
+        z01r1 = f64x2.add(z01r1, f64x2.mul(x01, w1));
+        z23r1 = f64x2.add(z23r1, f64x2.mul(x23, w1));
+        z01r2 = f64x2.add(z01r2, f64x2.mul(x01, w2));
+        z23r2 = f64x2.add(z23r2, f64x2.mul(x23, w2));
+        z01r3 = f64x2.add(z01r3, f64x2.mul(x01, w3));
+        z23r3 = f64x2.add(z23r3, f64x2.mul(x23, w3));
+        column += inputStride;
+      }
+      const signsAt = outputSigns + (<usize>r << 3);
+      const scalesAt = neuronScales + (<usize>r << 3);
+      const wordRow = wordAt + <usize>r * patternStride;
+      sum01 = accumulateNeuron(sum01, z01r0, signsAt);
+      sum23 = accumulateNeuron(sum23, z23r0, signsAt);
+      sum01 = accumulateNeuron(sum01, z01r1, signsAt + 8);
+      sum23 = accumulateNeuron(sum23, z23r1, signsAt + 8);
+      sum01 = accumulateNeuron(sum01, z01r2, signsAt + 16);
+      sum23 = accumulateNeuron(sum23, z23r2, signsAt + 16);
+      sum01 = accumulateNeuron(sum01, z01r3, signsAt + 24);
+      sum23 = accumulateNeuron(sum23, z23r3, signsAt + 24);
+      orPatternBits(wordRow, z01r0, z23r0, tolerance01, tolerance23, scalesAt, shift);
+      orPatternBits(wordRow + patternStride, z01r1, z23r1, tolerance01, tolerance23, scalesAt + 8, shift);
+      orPatternBits(wordRow + 2 * patternStride, z01r2, z23r2, tolerance01, tolerance23, scalesAt + 16, shift);
+      orPatternBits(wordRow + 3 * patternStride, z01r3, z23r3, tolerance01, tolerance23, scalesAt + 24, shift);
+    }
+    v128.store(sums + inputOffset, sum01);
+    v128.store(sums + inputOffset + 16, sum23);
+  }
+}
+
+@inline
+function accumulateNeuron(sum: v128, z: v128, signAt: usize): v128 {
+  return f64x2.add(sum, f64x2.mul(v128.load64_splat(signAt), f64x2.pmax(z, f64x2.splat(0))));
+}
+
+// ORs the four bits 1[z_ir >= (-t_i) * beta_r] of inputs i .. i + 3 into the word at `wordAt`.
+@inline
+function orPatternBits(wordAt: usize, z01: v128, z23: v128, tolerance01: v128, tolerance23: v128, scaleAt: usize, shift: i32): void {
+  const scale = v128.load64_splat(scaleAt);
+  const bits01 = i64x2.bitmask(f64x2.ge(z01, f64x2.mul(tolerance01, scale)));
+  const bits23 = i64x2.bitmask(f64x2.ge(z23, f64x2.mul(tolerance23, scale)));
+  store<u32>(wordAt, load<u32>(wordAt) | (<u32>(bits01 | (bits23 << 2)) << shift));
+}
+
+// Gradient sums of a two-layer ReLU layer over the active inputs of each neuron:
+//
+//     G_rk = sum over i with bit i of neuron row r set, in the order i = 0, 1, ..., of c_ik
+//
+// starting from +0, where the host passes c_i = e_i x_i (residual times input). This equals
+// the plain loop over all i of c_ik * 1[active] bit for bit: the skipped terms are zeros, and
+// a sum that starts at +0 never becomes -0, so adding a zero leaves it unchanged.
+//
+// patterns: `neurons` rows of `wordsPerNeuron` words (bits beyond the inputs are zero);
+// coefficients: rows of `vectorsPerRow` f64x2 vectors, one row per input, zero padded;
+// out: neurons rows of `vectorsPerRow` vectors. The active inputs of a row are visited by
+// count-trailing-zeros over its words, so the branch that ends a word's loop mispredicts
+// about once per word instead of once per input. Columns go in chunks of up to 8 vectors,
+// which stay in registers while the active rows stream past.
+export function patternGradient(patterns: usize, wordsPerNeuron: i32, neurons: i32, coefficients: usize, vectorsPerRow: i32, out: usize): void {
+  const rowBytes = <usize>vectorsPerRow << 4;
+  for (let r = 0; r < neurons; r++) {
+    const words = patterns + ((<usize>r * wordsPerNeuron) << 2);
+    const outRow = out + <usize>r * rowBytes;
+    let vector = 0;
+    for (; vector + 8 <= vectorsPerRow; vector += 8) {
+      gradientChunk8(words, wordsPerNeuron, coefficients + (<usize>vector << 4), rowBytes, outRow + (<usize>vector << 4));
+    }
+    for (; vector + 2 <= vectorsPerRow; vector += 2) {
+      gradientChunk2(words, wordsPerNeuron, coefficients + (<usize>vector << 4), rowBytes, outRow + (<usize>vector << 4));
+    }
+    if (vector < vectorsPerRow) {
+      gradientChunk1(words, wordsPerNeuron, coefficients + (<usize>vector << 4), rowBytes, outRow + (<usize>vector << 4));
+    }
+  }
+}
+
+@inline
+function gradientChunk8(words: usize, wordCount: i32, columns: usize, rowBytes: usize, outAt: usize): void {
+  const zero = f64x2.splat(0);
+  let g0 = zero, g1 = zero, g2 = zero, g3 = zero, g4 = zero, g5 = zero, g6 = zero, g7 = zero;
+  for (let word = 0; word < wordCount; word++) {
+    let bits = load<u32>(words + (<usize>word << 2));
+    const base = columns + (<usize>word << 5) * rowBytes;
+    while (bits != 0) {
+      const row = base + <usize>ctz(bits) * rowBytes;
+      g0 = f64x2.add(g0, v128.load(row));
+      g1 = f64x2.add(g1, v128.load(row, 16));
+      g2 = f64x2.add(g2, v128.load(row, 32));
+      g3 = f64x2.add(g3, v128.load(row, 48));
+      g4 = f64x2.add(g4, v128.load(row, 64));
+      g5 = f64x2.add(g5, v128.load(row, 80));
+      g6 = f64x2.add(g6, v128.load(row, 96));
+      g7 = f64x2.add(g7, v128.load(row, 112));
+      bits &= bits - 1;
+    }
+  }
+  v128.store(outAt, g0);
+  v128.store(outAt, g1, 16);
+  v128.store(outAt, g2, 32);
+  v128.store(outAt, g3, 48);
+  v128.store(outAt, g4, 64);
+  v128.store(outAt, g5, 80);
+  v128.store(outAt, g6, 96);
+  v128.store(outAt, g7, 112);
+}
+
+@inline
+function gradientChunk2(words: usize, wordCount: i32, columns: usize, rowBytes: usize, outAt: usize): void {
+  let g0 = f64x2.splat(0);
+  let g1 = f64x2.splat(0);
+  for (let word = 0; word < wordCount; word++) {
+    let bits = load<u32>(words + (<usize>word << 2));
+    const base = columns + (<usize>word << 5) * rowBytes;
+    while (bits != 0) {
+      const row = base + <usize>ctz(bits) * rowBytes;
+      g0 = f64x2.add(g0, v128.load(row));
+      g1 = f64x2.add(g1, v128.load(row, 16));
+      bits &= bits - 1;
+    }
+  }
+  v128.store(outAt, g0);
+  v128.store(outAt, g1, 16);
+}
+
+@inline
+function gradientChunk1(words: usize, wordCount: i32, columns: usize, rowBytes: usize, outAt: usize): void {
+  let g0 = f64x2.splat(0);
+  for (let word = 0; word < wordCount; word++) {
+    let bits = load<u32>(words + (<usize>word << 2));
+    const base = columns + (<usize>word << 5) * rowBytes;
+    while (bits != 0) {
+      g0 = f64x2.add(g0, v128.load(base + <usize>ctz(bits) * rowBytes));
+      bits &= bits - 1;
+    }
+  }
+  v128.store(outAt, g0);
+}
