@@ -9,21 +9,31 @@
 import { Command, CommanderError } from 'commander';
 import { InvalidInputError, NumericalError, ResourceLimitError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
-import { CheckInterruptedError, createCheckCommand } from './check.js';
-import { createClaimCommand } from './claim.js';
-import { createDocsCommand } from './docs.js';
-import { createFitCommand } from './fit.js';
-import { createKernelCommand } from './kernel.js';
-import { createMergeCommand } from './merge.js';
 
-/** Builds the program with every command. */
-export function createProgram(): Command {
+/**
+ * Loaders of the commands, in help order. Each command module pulls in heavy dependencies
+ * (mathjs, KaTeX, vega), so the program imports only the module of the command it runs and
+ * loads all of them only for the top-level help or an unknown command.
+ */
+const COMMAND_LOADERS: Readonly<Record<string, () => Promise<Command>>> = {
+  check: async () => (await import('./check.js')).createCheckCommand(),
+  merge: async () => (await import('./merge.js')).createMergeCommand(),
+  claim: async () => (await import('./claim.js')).createClaimCommand(),
+  kernel: async () => (await import('./kernel.js')).createKernelCommand(),
+  fit: async () => (await import('./fit.js')).createFitCommand(),
+  docs: async () => (await import('./docs.js')).createDocsCommand(),
+};
+
+/** Builds the program with the requested command, or with every command when none is named. */
+export async function createProgram(requested?: string): Promise<Command> {
   const program = new Command('bitbound')
     .description('symbolic-numeric theorem checker for the theory of scaling 1-bit neural networks')
     .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(oneLineUsageError(text, 'bitbound')) });
-  for (const command of [createCheckCommand(), createMergeCommand(), createClaimCommand(), createKernelCommand(), createFitCommand(), createDocsCommand()]) {
+  const names = requested !== undefined && Object.hasOwn(COMMAND_LOADERS, requested) ? [requested] : Object.keys(COMMAND_LOADERS);
+  const commands = await Promise.all(names.map((name) => COMMAND_LOADERS[name]()));
+  for (const command of commands) {
     const name = `bitbound ${command.name()}`;
     program.addCommand(command.exitOverride().configureOutput({ outputError: (text, write) => write(oneLineUsageError(text, name)) }));
   }
@@ -42,7 +52,7 @@ function oneLineUsageError(text: string, command: string): string {
 /** Runs the program on `argv` (without the node and script entries) and returns the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
-    await createProgram().parseAsync([...argv], { from: 'user' });
+    await (await createProgram(argv[0])).parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     return reportError(error);
@@ -58,7 +68,7 @@ function reportError(error: unknown): number {
     process.stderr.write(`bitbound: error: ${oneLine(error.message)}\n`);
     return 2;
   }
-  if (error instanceof CheckInterruptedError) {
+  if (error instanceof Error && error.name === 'CheckInterruptedError') {
     process.stderr.write(`bitbound: ${oneLine(error.message)}\n`);
     return 2;
   }
