@@ -67,7 +67,9 @@ export async function measureItems(
 }
 
 async function runOnWorkers(options: CheckOptions, items: readonly WorkItem[], pending: number[], count: number, onItem: ItemListener, signal?: AbortSignal): Promise<void> {
-  const queue = [...pending];
+  // Largest items first: a wide training cell dispatched last would leave the other worker
+  // idle while it runs. Results are stored by index, so the order never reaches the report.
+  const queue = [...pending].sort((a, b) => itemCost(items[b]) - itemCost(items[a]) || a - b);
   const workerUrl = new URL('./worker.js', import.meta.url);
   const pool = Array.from({ length: count }, () => new Worker(workerUrl, { workerData: { options } }));
 
@@ -145,4 +147,9 @@ export function serializeError(error: unknown): SerializedError {
 
 function safeValue(value: unknown): unknown {
   return typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean' ? value : String(value);
+}
+
+/** Relative cost of a work item for scheduling: its width, tenfold for a training cell. */
+function itemCost(item: WorkItem): number {
+  return item.width * (item.level === 'training' ? 10 : 1);
 }

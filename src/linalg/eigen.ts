@@ -8,6 +8,8 @@
  */
 
 import { InvalidInputError, NumericalError } from '../errors.js';
+import type { KernelImplementation } from './bitpack.js';
+import { householderWorkspaceWasm, wasmKernelsAvailable, type HouseholderWorkspace } from './wasmKernels.js';
 import { createRng, type Rng } from '../util/rng.js';
 
 /** Result of `lambdaMinIterative`. */
@@ -65,19 +67,28 @@ const QR_SWEEPS_PER_EIGENVALUE = 30;
  * Returns all eigenvalues of the symmetric part 0.5 (K + K^T) of an n x n matrix, ascending.
  *
  * Eigenvalues only: Householder reduction to a tridiagonal matrix, then the implicit
- * symmetric QR iteration with Wilkinson shifts on the tridiagonal (Golub and Van Loan,
- * "Matrix Computations", 4th ed., algorithms 8.3.1 and 8.3.3), without forming any
+ * symmetric QR iteration with Wilkinson shifts on the tridiagonal, without forming any
  * eigenvector. The matrix is first scaled by a power of two (exact) so that its largest
  * entry lies in [1, 2), which keeps every square and norm away from overflow. Both stages
  * are backward stable: each computed eigenvalue is within a small multiple of n 2^-53
- * ||K||_2 of an exact one. Cost: about (4/3) n^3 multiply-adds for the reduction plus
- * O(n^2) for the QR iteration; memory n^2 float64.
- * Throws NumericalError if the QR iteration fails to converge.
+ * ||K||_2 of an exact one. The reduction steps run in the WebAssembly SIMD kernel when the
+ * runtime supports it (`implementation` 'auto'), else in TypeScript, with identical
+ * results. Cost: about (4/3) n^3 multiply-adds for the reduction plus O(n^2) for the QR
+ * iteration; memory n^2 float64. Throws NumericalError if the QR iteration fails to
+ * converge.
  */
-export function symmetricEigenvalues(matrix: Float64Array, n: number): Float64Array {
+export function symmetricEigenvalues(
+  matrix: Float64Array,
+  n: number,
+  options: { implementation?: KernelImplementation } = {},
+): Float64Array {
   checkSquare('symmetricEigenvalues', matrix, n);
   if (n === 0) return new Float64Array(0);
-  const symmetric = symmetrize(matrix, n);
+  const implementation = options.implementation ?? 'auto';
+  const useWasm = implementation === 'wasm' || (implementation === 'auto' && wasmKernelsAvailable());
+  const workspace = useWasm ? householderWorkspaceWasm(n) : householderWorkspaceTypeScript(n);
+  const symmetric = workspace.matrix;
+  symmetrizeInto(matrix, n, symmetric);
 
   let largest = 0;
   for (let index = 0; index < symmetric.length; index++) largest = Math.max(largest, Math.abs(symmetric[index]!));
@@ -88,7 +99,7 @@ export function symmetricEigenvalues(matrix: Float64Array, n: number): Float64Ar
 
   const diagonal = new Float64Array(n);
   const offDiagonal = new Float64Array(Math.max(n - 1, 0));
-  reduceToTridiagonal(symmetric, n, diagonal, offDiagonal);
+  reduceToTridiagonal(workspace, n, diagonal, offDiagonal);
   tridiagonalQrEigenvalues(diagonal, offDiagonal, n);
 
   const up = 2 ** exponent;
@@ -97,15 +108,13 @@ export function symmetricEigenvalues(matrix: Float64Array, n: number): Float64Ar
 }
 
 /**
- * Householder tridiagonalization of a symmetric n x n matrix `a` (row-major; only the lower
- * triangle is read and it is overwritten): writes the diagonal and off-diagonal of
- * T = Q^T A Q. Step k reflects column k below the diagonal onto its first entry and applies
- * the reflector H = I - tau v v^T to the trailing block B as B - v w^T - w v^T, with
- * p = tau B v and w = p - (tau / 2)(v . p) v, on the lower triangle only.
+ * Householder tridiagonalization of the symmetric n x n matrix in `workspace.matrix`
+ * (row-major; only the lower triangle is read, and it is overwritten): writes the diagonal
+ * and off-diagonal of T = Q^T A Q. Step k reflects column k below the diagonal onto its
+ * first entry with H = I - tau v v^T, and `workspace.step` applies H to the trailing block.
  */
-function reduceToTridiagonal(a: Float64Array, n: number, diagonal: Float64Array, offDiagonal: Float64Array): void {
-  const v = new Float64Array(n);
-  const w = new Float64Array(n);
+function reduceToTridiagonal(workspace: HouseholderWorkspace, n: number, diagonal: Float64Array, offDiagonal: Float64Array): void {
+  const { matrix: a, v } = workspace;
   for (let k = 0; k + 2 < n; k++) {
     const first = k + 1;
     let tailSquares = 0;
@@ -123,43 +132,69 @@ function reduceToTridiagonal(a: Float64Array, n: number, diagonal: Float64Array,
     offDiagonal[k] = alpha;
     v[first] = head - alpha;
     for (let j = first + 1; j < n; j++) v[j] = a[j * n + k]!;
-    const tau = 2 / (v[first]! * v[first]! + tailSquares);
-
-    // B v from the lower triangle: row i contributes its dot product to entry i and, by
-    // symmetry, a_ij v_i to every entry j < i.
-    w.fill(0, first, n);
-    for (let i = first; i < n; i++) {
-      const rowI = i * n;
-      const vi = v[i]!;
-      let sum = 0;
-      for (let j = first; j < i; j++) {
-        const entry = a[rowI + j]!;
-        sum += entry * v[j]!;
-        w[j]! += entry * vi;
-      }
-      w[i]! += sum + a[rowI + i]! * vi;
-    }
-    // p = tau B v, then w = p - (tau / 2) (v . p) v.
-    let vDotP = 0;
-    for (let i = first; i < n; i++) {
-      w[i]! *= tau;
-      vDotP += v[i]! * w[i]!;
-    }
-    const correction = 0.5 * tau * vDotP;
-    for (let i = first; i < n; i++) w[i]! -= correction * v[i]!;
-
-    for (let i = first; i < n; i++) {
-      const rowI = i * n;
-      const vi = v[i]!;
-      const wi = w[i]!;
-      for (let j = first; j <= i; j++) a[rowI + j]! -= vi * w[j]! + wi * v[j]!;
-    }
+    workspace.step(first, 2 / (v[first]! * v[first]! + tailSquares));
   }
   if (n >= 2) {
     diagonal[n - 2] = a[(n - 2) * n + n - 2]!;
     offDiagonal[n - 2] = a[(n - 1) * n + n - 2]!;
   }
   diagonal[n - 1] = a[(n - 1) * n + n - 1]!;
+}
+
+/** Returns a Householder workspace in plain arrays, with the TypeScript step. */
+function householderWorkspaceTypeScript(n: number): HouseholderWorkspace {
+  const matrix = new Float64Array(n * n);
+  const v = new Float64Array(n);
+  const w = new Float64Array(n);
+  return { matrix, v, w, step: (first, tau) => householderStepTypeScript(matrix, n, first, v, w, tau) };
+}
+
+/**
+ * Applies H = I - tau v v^T to the trailing block B = [first, n) of the lower triangle of
+ * `a`: p = tau B v, w = p - (tau / 2)(v . p) v, then B - v w^T - w v^T. The operations and
+ * their order match `householderStep` in wasm/kernels.as, so both return the same bits.
+ */
+function householderStepTypeScript(a: Float64Array, n: number, first: number, v: Float64Array, w: Float64Array, tau: number): void {
+  // B v from the lower triangle: row i contributes its dot product (two partial sums, of the
+  // j at even and at odd offsets from `first`) to entry i and, by symmetry, a_ij v_i to
+  // every entry j < i.
+  w.fill(0, first, n);
+  for (let i = first; i < n; i++) {
+    const rowI = i * n;
+    const vi = v[i]!;
+    let sumEven = 0;
+    let sumOdd = 0;
+    let j = first;
+    for (; j + 1 < i; j += 2) {
+      const entry0 = a[rowI + j]!;
+      const entry1 = a[rowI + j + 1]!;
+      sumEven += entry0 * v[j]!;
+      sumOdd += entry1 * v[j + 1]!;
+      w[j]! += entry0 * vi;
+      w[j + 1]! += entry1 * vi;
+    }
+    if (j < i) {
+      const entry = a[rowI + j]!;
+      sumEven += entry * v[j]!;
+      w[j]! += entry * vi;
+    }
+    w[i]! += sumEven + sumOdd + a[rowI + i]! * vi;
+  }
+
+  let vDotP = 0;
+  for (let i = first; i < n; i++) {
+    w[i]! *= tau;
+    vDotP += v[i]! * w[i]!;
+  }
+  const correction = 0.5 * tau * vDotP;
+  for (let i = first; i < n; i++) w[i]! -= correction * v[i]!;
+
+  for (let i = first; i < n; i++) {
+    const rowI = i * n;
+    const vi = v[i]!;
+    const wi = w[i]!;
+    for (let j = first; j <= i; j++) a[rowI + j]! -= vi * w[j]! + wi * v[j]!;
+  }
 }
 
 /**
@@ -328,15 +363,20 @@ export function lambdaMinIterative(matrix: Float64Array, n: number, options: Lan
 /** Returns 0.5 (K + K^T) as a new array. */
 function symmetrize(matrix: Float64Array, n: number): Float64Array {
   const symmetric = new Float64Array(n * n);
+  symmetrizeInto(matrix, n, symmetric);
+  return symmetric;
+}
+
+/** Writes 0.5 (K + K^T) into `out` (n x n). */
+function symmetrizeInto(matrix: Float64Array, n: number, out: Float64Array): void {
   for (let i = 0; i < n; i++) {
-    symmetric[i * n + i] = matrix[i * n + i]!;
+    out[i * n + i] = matrix[i * n + i]!;
     for (let j = i + 1; j < n; j++) {
       const value = 0.5 * (matrix[i * n + j]! + matrix[j * n + i]!);
-      symmetric[i * n + j] = value;
-      symmetric[j * n + i] = value;
+      out[i * n + j] = value;
+      out[j * n + i] = value;
     }
   }
-  return symmetric;
 }
 
 /** out = K v; four rows at a time so that each v_j load serves four products. */

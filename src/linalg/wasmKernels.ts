@@ -71,6 +71,7 @@ interface KernelExports {
     inputEnd: number,
   ): void;
   patternGradient(patterns: number, wordsPerNeuron: number, neurons: number, coefficients: number, vectorsPerRow: number, out: number): void;
+  householderStep(a: number, n: number, first: number, v: number, w: number, tau: number): void;
 }
 
 /**
@@ -369,6 +370,43 @@ export function activeInputSumsWasm(
       for (let r = 0; r < neurons; r++) out.set(blockOut.subarray(r * paddedD, r * paddedD + d), (neuronStart + r) * d);
     }
   }
+}
+
+/**
+ * Buffers of the Householder reduction of an n x n symmetric matrix (see `symmetricEigenvalues`
+ * in eigen.ts) and the step that updates them: `matrix` (n x n), `v` and `w` (n each).
+ */
+export interface HouseholderWorkspace {
+  readonly matrix: Float64Array;
+  readonly v: Float64Array;
+  readonly w: Float64Array;
+  /**
+   * Applies the reflector I - tau v v^T to the lower triangle of the trailing block
+   * [first, n) of `matrix`, using `w` as scratch.
+   */
+  step(first: number, tau: number): void;
+}
+
+/**
+ * Returns a Householder workspace in the module's memory, with the WebAssembly step
+ * (`householderStep` in kernels.as). The arrays are views of the module's memory, so they
+ * stay valid only until another kernel of this module runs in this thread.
+ */
+export function householderWorkspaceWasm(n: number): HouseholderWorkspace {
+  const module = requireKernels('householderWorkspaceWasm');
+  const matrixAt = RESERVED_BYTES;
+  const vAt = align16(matrixAt + n * n * 8);
+  const wAt = align16(vAt + n * 8);
+  ensureMemory(module, wAt + n * 8);
+  const buffer = module.memory.buffer;
+  return {
+    matrix: new Float64Array(buffer, matrixAt, n * n),
+    v: new Float64Array(buffer, vAt, n),
+    w: new Float64Array(buffer, wAt, n),
+    step(first: number, tau: number): void {
+      module.householderStep(matrixAt, n, first, vAt, wAt, tau);
+    },
+  };
 }
 
 function loadKernels(): KernelExports | null {

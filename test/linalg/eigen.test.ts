@@ -5,6 +5,7 @@ import { InvalidInputError } from '../../src/errors.js';
 import { packActivationPatterns, patternOverlap } from '../../src/linalg/bitpack.js';
 import { gram, multiplyABt } from '../../src/linalg/dense.js';
 import { DEFAULT_LANCZOS_TOLERANCE, lambdaMinIterative, symmetricEigenvalues } from '../../src/linalg/eigen.js';
+import { wasmKernelsAvailable } from '../../src/linalg/wasmKernels.js';
 import { createRng } from '../../src/util/rng.js';
 
 /**
@@ -101,6 +102,18 @@ describe('symmetricEigenvalues against ml-matrix', () => {
     const scale = expected[n - 1]!;
     for (let i = 0; i < n; i++) {
       expect(Math.abs(eigenvalues[i]! - expected[i]!)).toBeLessThanOrEqual(SOLVER_AGREEMENT_UNITS * n * 2 ** -53 * scale);
+    }
+  });
+});
+
+describe.runIf(wasmKernelsAvailable())('symmetricEigenvalues kernels', () => {
+  it('agree bit for bit between WebAssembly and TypeScript', () => {
+    // Odd and even sizes exercise the paired and the single-entry paths of both kernels.
+    for (const n of [1, 2, 3, 4, 5, 16, 33, 90]) {
+      const matrix = randomSymmetric(100 + n, n);
+      const wasm = symmetricEigenvalues(matrix, n, { implementation: 'wasm' });
+      const typescript = symmetricEigenvalues(matrix, n, { implementation: 'typescript' });
+      expect(Array.from(wasm)).toEqual(Array.from(typescript));
     }
   });
 });

@@ -400,3 +400,77 @@ function gradientChunk1(words: usize, wordCount: i32, columns: usize, rowBytes: 
   }
   v128.store(outAt, g0);
 }
+
+// One step of the Householder reduction of a symmetric n x n matrix to tridiagonal form, on
+// the lower triangle of the trailing block B = rows and columns [first, n) of `a` (row-major
+// float64). With the reflector H = I - tau v v^T (v given in v[first .. n)), it computes
+//
+//     w = B v               from the lower triangle: row i adds its dot product over j < i
+//                           (two partial sums, of the j at even and at odd offsets from
+//                           `first`, added at the end) plus a_ii v_i to w_i, and a_ij v_i
+//                           to w_j for every j < i
+//     w = tau w,  c = (0.5 tau) (v . w) summed in order,  w = w - c v
+//     a_ij = a_ij - (v_i w_j + w_i v_j)   for first <= j <= i < n
+//
+// with a multiply, then an add (no fused multiply-add), in the same order as the TypeScript
+// version in src/linalg/eigen.ts, so both return the same bits. v and w are float64 arrays
+// of n entries; w is overwritten.
+export function householderStep(a: usize, n: i32, first: i32, v: usize, w: usize, tau: f64): void {
+  const rowBytes = <usize>n << 3;
+  for (let j = first; j < n; j++) store<f64>(w + (<usize>j << 3), 0);
+
+  for (let i = first; i < n; i++) {
+    const row = a + <usize>i * rowBytes;
+    const vi = load<f64>(v + (<usize>i << 3));
+    const viSplat = f64x2.splat(vi);
+    let sums = f64x2.splat(0);
+    let j = first;
+    for (; j + 1 < i; j += 2) {
+      const offset = <usize>j << 3;
+      const entries = v128.load(row + offset);
+      sums = f64x2.add(sums, f64x2.mul(entries, v128.load(v + offset)));
+      v128.store(w + offset, f64x2.add(v128.load(w + offset), f64x2.mul(entries, viSplat)));
+    }
+    let sumEven = f64x2.extract_lane(sums, 0);
+    const sumOdd = f64x2.extract_lane(sums, 1);
+    if (j < i) {
+      const offset = <usize>j << 3;
+      const entry = load<f64>(row + offset);
+      sumEven = sumEven + entry * load<f64>(v + offset);
+      store<f64>(w + offset, load<f64>(w + offset) + entry * vi);
+    }
+    const wAt = w + (<usize>i << 3);
+    store<f64>(wAt, load<f64>(wAt) + ((sumEven + sumOdd) + load<f64>(row + (<usize>i << 3)) * vi));
+  }
+
+  let vDotP: f64 = 0;
+  for (let i = first; i < n; i++) {
+    const wAt = w + (<usize>i << 3);
+    const p = load<f64>(wAt) * tau;
+    store<f64>(wAt, p);
+    vDotP = vDotP + load<f64>(v + (<usize>i << 3)) * p;
+  }
+  const correction = 0.5 * tau * vDotP;
+  for (let i = first; i < n; i++) {
+    const wAt = w + (<usize>i << 3);
+    store<f64>(wAt, load<f64>(wAt) - correction * load<f64>(v + (<usize>i << 3)));
+  }
+
+  for (let i = first; i < n; i++) {
+    const row = a + <usize>i * rowBytes;
+    const vi = load<f64>(v + (<usize>i << 3));
+    const wi = load<f64>(w + (<usize>i << 3));
+    const viSplat = f64x2.splat(vi);
+    const wiSplat = f64x2.splat(wi);
+    let j = first;
+    for (; j + 1 <= i; j += 2) {
+      const offset = <usize>j << 3;
+      const update = f64x2.add(f64x2.mul(viSplat, v128.load(w + offset)), f64x2.mul(wiSplat, v128.load(v + offset)));
+      v128.store(row + offset, f64x2.sub(v128.load(row + offset), update));
+    }
+    if (j <= i) {
+      const offset = <usize>j << 3;
+      store<f64>(row + offset, load<f64>(row + offset) - (vi * load<f64>(w + offset) + wi * load<f64>(v + offset)));
+    }
+  }
+}
