@@ -17,6 +17,7 @@
  * synced), it is a single file to copy between machines for a merge, and a torn write can
  * only affect the last line, which is easy to detect.
  */
+import { ensureDirectory } from '../report/atomic.js';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -186,7 +187,7 @@ export class CheckpointWriter {
    */
   static create(target: string, header: CheckpointHeader): CheckpointWriter {
     const directory = path.dirname(path.resolve(target));
-    fs.mkdirSync(directory, { recursive: true });
+    ensureDirectory(directory);
     const descriptor = fs.openSync(target, 'wx');
     const writer = new CheckpointWriter(target, descriptor);
     writer.writeLine(JSON.stringify(header));

@@ -5,11 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { InvalidInputError } from '../errors.js';
 
 /** Writes `content` to `target` atomically, creating the parent directory when missing. */
 export function writeFileAtomic(target: string, content: string): void {
   const directory = path.dirname(path.resolve(target));
-  fs.mkdirSync(directory, { recursive: true });
+  ensureDirectory(directory);
   const temporary = path.join(directory, `.${path.basename(target)}.${process.pid}.tmp`);
   const handle = fs.openSync(temporary, 'w');
   try {
@@ -23,5 +24,34 @@ export function writeFileAtomic(target: string, content: string): void {
   } catch (error) {
     fs.rmSync(temporary, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Creates `directory` and its missing parents one level at a time. Node's recursive mkdir
+ * loops forever where the file system answers ENOENT for a parent that exists (procfs), so
+ * each level is created with a plain mkdir and any failure is reported with the path.
+ */
+export function ensureDirectory(directory: string): void {
+  const resolved = path.resolve(directory);
+  let stats: fs.Stats | undefined;
+  try {
+    stats = fs.statSync(resolved);
+  } catch {
+    stats = undefined;
+  }
+  if (stats !== undefined) {
+    if (!stats.isDirectory()) throw new InvalidInputError(`output directory ${resolved}`, resolved, 'is not a directory; choose an output path inside a directory');
+    return;
+  }
+
+  const parent = path.dirname(resolved);
+  if (parent !== resolved) ensureDirectory(parent);
+  try {
+    fs.mkdirSync(resolved);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST' && fs.statSync(resolved).isDirectory()) return;
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InvalidInputError(`output directory ${resolved}`, resolved, `it cannot be created (${code}); choose a writable location`);
   }
 }

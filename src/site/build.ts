@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { writeFileAtomic } from '../report/atomic.js';
+import { ensureDirectory, writeFileAtomic } from '../report/atomic.js';
 import type { CheckReport } from '../report/report.js';
 import { renderChart } from './charts.js';
 import { claimFigures } from './evidence.js';
@@ -56,7 +56,7 @@ export async function buildSite(report: CheckReport, options: SiteOptions): Prom
     apiDocs: options.apiDocs,
     warn: (message) => warnings.push(message),
   };
-  fs.mkdirSync(options.outDir, { recursive: true });
+  ensureDirectory(options.outDir);
   copyAssets(options.outDir);
 
   const graphSvg = await renderChart(
@@ -86,7 +86,7 @@ function copyAssets(outDir: string): void {
   const require = createRequire(import.meta.url);
   const katexCss = require.resolve('katex/dist/katex.min.css');
   const katexDir = path.join(outDir, path.dirname(ASSET_PATHS.katexStyle));
-  fs.mkdirSync(katexDir, { recursive: true });
+  ensureDirectory(katexDir);
   fs.copyFileSync(katexCss, path.join(outDir, ASSET_PATHS.katexStyle));
   fs.cpSync(path.join(path.dirname(katexCss), 'fonts'), path.join(katexDir, 'fonts'), { recursive: true });
 }
