@@ -38,6 +38,7 @@ const PARALLEL_SPEEDUP_TARGET = 1.6;
 
 async function main() {
   const results = [];
+  const casesStart = cpuTicks();
   const record = (name, timing, extra = {}) => {
     results.push({ name, ...timing, ...extra });
     console.log(`${name}: median ${timing.median.toFixed(4)} s`);
@@ -105,12 +106,15 @@ async function main() {
     }
   }
 
+  const casesContention = otherProcessesShare(casesStart, cpuTicks());
   const peak = quick ? null : measurePeakMemory();
+  const numpyStart = cpuTicks();
   const numpy = runNumpy(kernelFile, kernelSize);
+  if (numpy) numpy.contention = otherProcessesShare(numpyStart, cpuTicks());
   rmSync(workDir, { recursive: true, force: true });
   const parallel = quick ? null : measureParallelCheck();
 
-  const report = renderReport(results, numpy, scaling, peak, parallel);
+  const report = renderReport(results, numpy, scaling, peak, parallel, casesContention);
   console.log(`\n${report}`);
   if (!quick) writeFileSync(join(benchDir, 'RESULTS.md'), report);
 }
@@ -217,7 +221,7 @@ function runNumpy(kernelFile, kernelSize) {
 function measureParallelCheck() {
   const cli = join(benchDir, '..', 'dist', 'src', 'cli', 'main.js');
   const runs = { 1: [], 2: [] };
-  const busy = { 1: [], 2: [] };
+  const contention = { 1: [], 2: [] };
   const reports = new Set();
   for (let run = 0; run < CHECK_RUNS; run++) {
     for (const workers of [1, 2]) {
@@ -233,7 +237,7 @@ function measureParallelCheck() {
         return null;
       }
       runs[workers].push(seconds);
-      busy[workers].push(busyFraction(ticksBefore, ticksAfter));
+      contention[workers].push(otherProcessesShare(ticksBefore, ticksAfter));
       reports.add(child.stdout);
       console.log(`check --workers ${workers}: ${seconds.toFixed(2)} s`);
     }
@@ -241,8 +245,8 @@ function measureParallelCheck() {
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   return {
     command: 'node dist/src/cli/main.js check --no-output --json --progress never --workers N',
-    one: { median: median(runs[1]), min: Math.min(...runs[1]), times: runs[1], busy: busy[1] },
-    two: { median: median(runs[2]), min: Math.min(...runs[2]), times: runs[2], busy: busy[2] },
+    one: { median: median(runs[1]), min: Math.min(...runs[1]), times: runs[1], contention: contention[1] },
+    two: { median: median(runs[2]), min: Math.min(...runs[2]), times: runs[2], contention: contention[2] },
     speedup: median(runs[1]) / median(runs[2]),
     bestSpeedup: Math.min(...runs[1]) / Math.min(...runs[2]),
     identical: reports.size === 1,
@@ -252,30 +256,50 @@ function measureParallelCheck() {
 
 /** Runs bench/check_phases.mjs once for `workers`; returns its phase times, or null if it failed. */
 function measureCheckPhases(workers) {
+  const before = cpuTicks();
   const child = spawnSync(process.execPath, [join(benchDir, 'check_phases.mjs'), String(workers)], { encoding: 'utf8' });
+  const contention = otherProcessesShare(before, cpuTicks());
   if (child.status !== 0) {
     console.error(`check_phases.mjs ${workers} failed with status ${child.status}: ${child.stderr}`);
     return null;
   }
-  return JSON.parse(child.stdout.trim().split('\n').pop());
+  return { ...JSON.parse(child.stdout.trim().split('\n').pop()), contention };
 }
 
-/** Returns the busy and total CPU ticks of all cores from /proc/stat, or null where it is missing. */
+/**
+ * Returns CPU ticks (Linux USER_HZ) from /proc: busy and total over all cores, and `own`, the
+ * CPU time of this process (all threads) plus its finished children. Null where /proc is
+ * missing.
+ */
 function cpuTicks() {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
     const total = fields.reduce((sum, value) => sum + value, 0);
-    // Fields 4 and 5 are idle and iowait.
-    return { busy: total - fields[3] - fields[4], total };
+    // The command name (field 2) may contain spaces, so count fields after its closing bracket:
+    // utime, stime, cutime and cstime are fields 14 to 17 of /proc/self/stat.
+    const self = readFileSync('/proc/self/stat', 'utf8');
+    const after = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number);
+    const own = after[11] + after[12] + after[13] + after[14];
+    // Fields 4 and 5 of /proc/stat are idle and iowait.
+    return { busy: total - fields[3] - fields[4], total, own };
   } catch {
     return null;
   }
 }
 
-/** Fraction of all cores' time that some process used between two cpuTicks() readings. */
-function busyFraction(before, after) {
+/**
+ * Share of all cores' time used by processes other than this one and its children between
+ * two cpuTicks() readings: 0 on an otherwise idle machine. A share above a few percent means
+ * other work competed with the measurement.
+ */
+function otherProcessesShare(before, after) {
   if (before === null || after === null || after.total === before.total) return null;
-  return (after.busy - before.busy) / (after.total - before.total);
+  const others = after.busy - before.busy - (after.own - before.own);
+  return Math.max(0, others) / (after.total - before.total);
+}
+
+function formatShare(share) {
+  return share === null || share === undefined ? 'n/a' : `${Math.round(100 * share)}%`;
 }
 
 /** Returns the 1-, 5- and 15-minute load averages, or null where /proc/loadavg is missing. */
@@ -324,7 +348,7 @@ function machineDescription() {
   return { cores: run('nproc', []), model, node: process.version };
 }
 
-function renderReport(results, numpy, scaling, peak, parallel) {
+function renderReport(results, numpy, scaling, peak, parallel, casesContention) {
   const machine = machineDescription();
   const lines = [];
   lines.push('# Benchmark results', '');
@@ -338,6 +362,10 @@ function renderReport(results, numpy, scaling, peak, parallel) {
       'bitbound runs on one thread except in the parallel check case.',
   );
   lines.push(`Load averages (1, 5, 15 min) when the report was written: ${loadAverages() ?? 'unknown'}.`);
+  lines.push(
+    `Share of both cores used by other processes: ${formatShare(casesContention)} during the bitbound cases, ` +
+      `${formatShare(numpy?.contention)} during the NumPy baseline (0% is an otherwise idle machine).`,
+  );
   lines.push('');
   lines.push('Median wall time in seconds over the repetitions listed, after one untimed warm-up run (NumPy: no warm-up).');
   lines.push('Ratio = bitbound / NumPy; a ratio below 1 means bitbound is faster.', '');
@@ -383,14 +411,13 @@ function renderReport(results, numpy, scaling, peak, parallel) {
   if (parallel) {
     lines.push('', '## Parallel check', '');
     lines.push(`Command: \`${parallel.command}\`, N = 1 and 2, ${CHECK_RUNS} runs each, alternating; wall time of the child process.`);
-    lines.push('CPU busy: the share of both cores that any process used during each run (from /proc/stat). A one-worker run alone');
-    lines.push('keeps about half of the machine busy and a two-worker run nearly all of it; more means other processes competed.', '');
-    lines.push('| workers | median (s) | min (s) | runs (s) | CPU busy per run |');
+    lines.push('Other processes: the share of both cores that processes other than the benchmark and its children used during each run.', '');
+    lines.push('| workers | median (s) | min (s) | runs (s) | other processes per run |');
     lines.push('| ---: | ---: | ---: | --- | --- |');
     for (const [workers, timing] of [[1, parallel.one], [2, parallel.two]]) {
-      const busyShares = timing.busy.map((share) => (share === null ? 'n/a' : `${Math.round(100 * share)}%`)).join(', ');
+      const shares = timing.contention.map(formatShare).join(', ');
       lines.push(
-        `| ${workers} | ${timing.median.toFixed(2)} | ${timing.min.toFixed(2)} | ${timing.times.map((time) => time.toFixed(2)).join(', ')} | ${busyShares} |`,
+        `| ${workers} | ${timing.median.toFixed(2)} | ${timing.min.toFixed(2)} | ${timing.times.map((time) => time.toFixed(2)).join(', ')} | ${shares} |`,
       );
     }
     lines.push('');
@@ -415,6 +442,7 @@ function renderReport(results, numpy, scaling, peak, parallel) {
         ['total', 'total', ''],
       ];
       for (const [label, key, where] of rows) lines.push(`| ${label} | ${one[key].toFixed(2)} | ${two[key].toFixed(2)} | ${where} |`);
+      lines.push(`| share of both cores used by other processes | ${formatShare(one.contention)} | ${formatShare(two.contention)} |  |`);
       const serial = one.imports + one.setup + one.evaluation + one.report;
       lines.push('');
       lines.push(

@@ -41,7 +41,8 @@ export function ensureDirectory(directory: string): void {
     stats = undefined;
   }
   if (stats !== undefined) {
-    if (!stats.isDirectory()) throw new InvalidInputError(`output directory ${resolved}`, resolved, 'is not a directory; choose an output path inside a directory');
+    // A file in the way raises EEXIST, as recursive mkdir did, so callers keep their own messages.
+    if (!stats.isDirectory()) fs.mkdirSync(resolved);
     return;
   }
 
