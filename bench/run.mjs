@@ -34,6 +34,11 @@ const LEARNING_RATE = 0.1;
 const CHECK_RUNS = 3;
 /** Speedup of `--workers 2` over `--workers 1` that the parallel case should reach. */
 const PARALLEL_SPEEDUP_TARGET = 1.6;
+/**
+ * Share of the cores used by other processes above which a section's times are flagged as
+ * disturbed: on 2 cores, 10% means another process took a fifth of one core on average.
+ */
+const CONTENTION_WARNING_SHARE = 0.1;
 
 
 async function main() {
@@ -348,6 +353,54 @@ function machineDescription() {
   return { cores: run('nproc', []), model, node: process.version };
 }
 
+/** Renders the parallel check section of RESULTS.md: timings, speedup and the phase breakdown. */
+function renderParallelSection(parallel) {
+  const lines = [];
+  lines.push('', '## Parallel check', '');
+  lines.push(`Command: \`${parallel.command}\`, N = 1 and 2, ${CHECK_RUNS} runs each, alternating; wall time of the child process.`);
+  lines.push('Other processes: the share of both cores that processes other than the benchmark and its children used during each run.', '');
+  lines.push('| workers | median (s) | min (s) | runs (s) | other processes per run |');
+  lines.push('| ---: | ---: | ---: | --- | --- |');
+  for (const [workers, timing] of [[1, parallel.one], [2, parallel.two]]) {
+    const shares = timing.contention.map(formatShare).join(', ');
+    lines.push(
+      `| ${workers} | ${timing.median.toFixed(2)} | ${timing.min.toFixed(2)} | ${timing.times.map((time) => time.toFixed(2)).join(', ')} | ${shares} |`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    `- Speedup of 2 workers over 1, from the medians: ${parallel.speedup.toFixed(2)} ` +
+      `(target ${PARALLEL_SPEEDUP_TARGET}: ${parallel.speedup >= PARALLEL_SPEEDUP_TARGET ? 'met' : 'missed'}); ` +
+      `from the fastest runs: ${parallel.bestSpeedup.toFixed(2)}.`,
+  );
+  lines.push(`- JSON reports of all ${2 * CHECK_RUNS} runs byte-identical: ${parallel.identical ? 'yes' : 'no'}.`);
+  const [one, two] = parallel.phases;
+  if (one && two) {
+    lines.push('', 'Where the time goes: one more run per worker count, in process (bench/check_phases.mjs), wall seconds.', '');
+    lines.push('| phase | workers 1 | workers 2 | runs on |');
+    lines.push('| --- | ---: | ---: | --- |');
+    const rows = [
+      ['load the CLI modules', 'imports', 'main thread'],
+      ['data, limit kernels, planning', 'setup', 'main thread'],
+      ['until the first item is done', 'firstItem', 'workers (include their start-up)'],
+      ['all work items', 'itemsPhase', 'workers'],
+      ['claim evaluation after the last item', 'evaluation', 'main thread'],
+      ['report', 'report', 'main thread'],
+      ['total', 'total', ''],
+    ];
+    for (const [label, key, where] of rows) lines.push(`| ${label} | ${one[key].toFixed(2)} | ${two[key].toFixed(2)} | ${where} |`);
+    lines.push(`| share of both cores used by other processes | ${formatShare(one.contention)} | ${formatShare(two.contention)} |  |`);
+    const serial = one.imports + one.setup + one.evaluation + one.report;
+    lines.push('');
+    lines.push(
+      `- Serial part of the one-worker run: ${serial.toFixed(2)} s of ${one.total.toFixed(2)} s; with perfect ` +
+        `division of the items over two threads the bound is ${(one.total / (serial + one.itemsPhase / 2)).toFixed(2)}x.`,
+    );
+    lines.push(`- Items phase speedup: ${(one.itemsPhase / two.itemsPhase).toFixed(2)}x.`);
+  }
+  return lines;
+}
+
 function renderReport(results, numpy, scaling, peak, parallel, casesContention) {
   const machine = machineDescription();
   const lines = [];
@@ -366,6 +419,10 @@ function renderReport(results, numpy, scaling, peak, parallel, casesContention) 
     `Share of both cores used by other processes: ${formatShare(casesContention)} during the bitbound cases, ` +
       `${formatShare(numpy?.contention)} during the NumPy baseline (0% is an otherwise idle machine).`,
   );
+  const disturbed = [casesContention, numpy?.contention].some((share) => share !== null && share !== undefined && share > CONTENTION_WARNING_SHARE);
+  if (disturbed) {
+    lines.push(`WARNING: other processes used more than ${formatShare(CONTENTION_WARNING_SHARE)} of the cores, so these times are disturbed; rerun on an idle machine.`);
+  }
   lines.push('');
   lines.push('Median wall time in seconds over the repetitions listed, after one untimed warm-up run (NumPy: no warm-up).');
   lines.push('Ratio = bitbound / NumPy; a ratio below 1 means bitbound is faster.', '');
@@ -408,50 +465,7 @@ function renderReport(results, numpy, scaling, peak, parallel, casesContention) 
     if (numpy?.peak) lines.push(`- NumPy peak RSS (ru_maxrss) for the same computation: ${(numpy.peak / 2 ** 20).toFixed(0)} MiB.`);
     lines.push('- The bitbound peak includes the 512 MiB float64 weight matrix (m x d) that the case generates as input; the packed signs take 8 MiB and the patterns 32 MiB.');
   }
-  if (parallel) {
-    lines.push('', '## Parallel check', '');
-    lines.push(`Command: \`${parallel.command}\`, N = 1 and 2, ${CHECK_RUNS} runs each, alternating; wall time of the child process.`);
-    lines.push('Other processes: the share of both cores that processes other than the benchmark and its children used during each run.', '');
-    lines.push('| workers | median (s) | min (s) | runs (s) | other processes per run |');
-    lines.push('| ---: | ---: | ---: | --- | --- |');
-    for (const [workers, timing] of [[1, parallel.one], [2, parallel.two]]) {
-      const shares = timing.contention.map(formatShare).join(', ');
-      lines.push(
-        `| ${workers} | ${timing.median.toFixed(2)} | ${timing.min.toFixed(2)} | ${timing.times.map((time) => time.toFixed(2)).join(', ')} | ${shares} |`,
-      );
-    }
-    lines.push('');
-    lines.push(
-      `- Speedup of 2 workers over 1, from the medians: ${parallel.speedup.toFixed(2)} ` +
-        `(target ${PARALLEL_SPEEDUP_TARGET}: ${parallel.speedup >= PARALLEL_SPEEDUP_TARGET ? 'met' : 'missed'}); ` +
-        `from the fastest runs: ${parallel.bestSpeedup.toFixed(2)}.`,
-    );
-    lines.push(`- JSON reports of all ${2 * CHECK_RUNS} runs byte-identical: ${parallel.identical ? 'yes' : 'no'}.`);
-    const [one, two] = parallel.phases;
-    if (one && two) {
-      lines.push('', 'Where the time goes: one more run per worker count, in process (bench/check_phases.mjs), wall seconds.', '');
-      lines.push('| phase | workers 1 | workers 2 | runs on |');
-      lines.push('| --- | ---: | ---: | --- |');
-      const rows = [
-        ['load the CLI modules', 'imports', 'main thread'],
-        ['data, limit kernels, planning', 'setup', 'main thread'],
-        ['until the first item is done', 'firstItem', 'workers (include their start-up)'],
-        ['all work items', 'itemsPhase', 'workers'],
-        ['claim evaluation after the last item', 'evaluation', 'main thread'],
-        ['report', 'report', 'main thread'],
-        ['total', 'total', ''],
-      ];
-      for (const [label, key, where] of rows) lines.push(`| ${label} | ${one[key].toFixed(2)} | ${two[key].toFixed(2)} | ${where} |`);
-      lines.push(`| share of both cores used by other processes | ${formatShare(one.contention)} | ${formatShare(two.contention)} |  |`);
-      const serial = one.imports + one.setup + one.evaluation + one.report;
-      lines.push('');
-      lines.push(
-        `- Serial part of the one-worker run: ${serial.toFixed(2)} s of ${one.total.toFixed(2)} s; with perfect ` +
-          `division of the items over two threads the bound is ${(one.total / (serial + one.itemsPhase / 2)).toFixed(2)}x.`,
-      );
-      lines.push(`- Items phase speedup: ${(one.itemsPhase / two.itemsPhase).toFixed(2)}x.`);
-    }
-  }
+  if (parallel) lines.push(...renderParallelSection(parallel));
   lines.push('');
   lines.push('What each case computes (the NumPy script does the same with matrix products):');
   lines.push('- S: signs s_r = sign(w_r) packed one bit per weight, patterns 1[s_r . x_i >= 0] from byte tables with exact signs, popcount overlap, then (kappa^2 / m) (X X^T) o O.');
