@@ -7,7 +7,7 @@
  * trajectory with its linearization, tracks kernel drift at checkpoint steps, and measures
  * the generalization difference on the held-out inputs.
  *
- * A cell is a pure function of (run context, width, seed, level); its result holds only
+ * A cell is a pure function of (run context, width, seed, level). Its result contains only
  * plain numbers, so it can be computed in a worker, checkpointed and merged.
  */
 import { fullPrecisionKernel, signKernel, type KernelMatrix } from '../kernel/empirical.js';
@@ -48,12 +48,15 @@ export function measureCell(context: RunContext, width: number, seed: number, le
   const kernelFp0 = fullPrecisionKernel(train.inputs, train.rows, params.hiddenWeights, width, shape.dimension, options.kappa);
   const quantized0 = context.quantizer.quantize(params.hiddenWeights, width, shape.dimension, options.sigma);
   const kernelOneBit0 = signKernel(oneBitTrainInputs, train.rows, quantized0.levels, width, shape.dimension, options.kappa);
+  // Both spectra serve twice: lambda_min here, lambda_max (= ||K(0)||_2) for the relative drift.
+  const spectrumFp0 = kernelSpectrum(kernelFp0);
+  const spectrumOneBit0 = kernelSpectrum(kernelOneBit0);
   const values: Record<string, number> = {
     m: width,
     N: width * (shape.dimension + 1),
     seed,
-    lambda_min_H0: kernelSpectrum(kernelFp0).lambdaMin,
-    lambda_min_S0: kernelSpectrum(kernelOneBit0).lambdaMin,
+    lambda_min_H0: spectrumFp0.lambdaMin,
+    lambda_min_S0: spectrumOneBit0.lambdaMin,
     dev_max_H0: maxEntryDistance(kernelFp0, context.limitKernelFp),
     dev_op_H0: operatorNormDistance(kernelFp0, context.limitKernelFp),
     dev_max_S0: maxEntryDistance(kernelOneBit0, context.limitKernelOneBit),
@@ -81,7 +84,7 @@ export function measureCell(context: RunContext, width: number, seed: number, le
   const linearOneBit = linearizedTrajectory(scaleKernel(kernelOneBit0, effectiveFactor), recordOneBit.outputs[0], train.targets, context.learningRate, options.steps);
 
   const timeline = buildTimeline(context, recordFp, recordOneBit, kernelFp0, kernelOneBit0, shape, oneBitTrainInputs);
-  const drifts = kernelDrifts(timeline, kernelFp0, kernelOneBit0);
+  const drifts = kernelDrifts(timeline, spectrumFp0.lambdaMax, spectrumOneBit0.lambdaMax);
   const generalization = measureGap(context, shape, params, recordFp.finalWeights, recordOneBit.finalWeights);
 
   Object.assign(values, {
@@ -150,9 +153,9 @@ function buildTimeline(
   return timeline;
 }
 
-function kernelDrifts(timeline: Record<string, number>[], kernelFp0: KernelMatrix, kernelOneBit0: KernelMatrix): { fp: number; oneBit: number } {
-  const normFp = Math.max(kernelSpectrum(kernelFp0).lambdaMax, Number.MIN_VALUE);
-  const normOneBit = Math.max(kernelSpectrum(kernelOneBit0).lambdaMax, Number.MIN_VALUE);
+function kernelDrifts(timeline: Record<string, number>[], lambdaMaxFp0: number, lambdaMaxOneBit0: number): { fp: number; oneBit: number } {
+  const normFp = Math.max(lambdaMaxFp0, Number.MIN_VALUE);
+  const normOneBit = Math.max(lambdaMaxOneBit0, Number.MIN_VALUE);
   let fp = 0;
   let oneBit = 0;
   for (const entry of timeline) {

@@ -28,7 +28,7 @@ import { InvalidInputError } from '../errors.js';
 import { REPORT_FORMAT_VERSION } from '../report/report.js';
 import { TOOL_VERSION } from '../version.js';
 import type { CellMeasurement } from './cell.js';
-import type { CheckOptions } from './options.js';
+import { CHECK_OPTION_FLAGS, type CheckOptions } from './options.js';
 import type { WorkItem } from './work.js';
 
 /** Value of the header's `format` field. */
@@ -155,7 +155,7 @@ export function describeIdentityDifferences(
   if (canonicalJson(header.claims) !== canonicalJson(other.claims)) {
     differences.push(`claims ${header.claims.join(',')} (${otherLabel}: ${other.claims.join(',')})`);
   }
-  for (const [key, flag] of OPTION_FLAGS) {
+  for (const [key, flag] of CHECK_OPTION_FLAGS) {
     const stored = (header.options as unknown as Record<string, unknown>)[key];
     const current = (other.options as unknown as Record<string, unknown>)[key];
     if (canonicalJson(stored) !== canonicalJson(current)) differences.push(`${flag} ${formatOption(key, stored)} (${otherLabel}: ${formatOption(key, current)})`);
@@ -445,29 +445,6 @@ const SPECIAL_NUMBERS = new Map<string, number>([
   ['-0', -0],
 ]);
 
-/** Check options with the command-line option that sets each, in the order of `--help`. */
-const OPTION_FLAGS: readonly (readonly [keyof CheckOptions, string])[] = [
-  ['dataset', '--dataset'],
-  ['dataSize', '--data-size'],
-  ['testFraction', '--test-fraction'],
-  ['dataSeed', '--data-seed'],
-  ['widths', '--widths'],
-  ['seeds', '--seeds'],
-  ['initSeeds', '--init-seeds'],
-  ['firstSeed', '--first-seed'],
-  ['kappa', '--kappa'],
-  ['sigma', '--sigma'],
-  ['eta', '--eta'],
-  ['steps', '--steps'],
-  ['quantizer', '--quantizer'],
-  ['activationBits', '--activation-bits'],
-  ['checkpoints', '--checkpoints'],
-  ['confidence', '--confidence'],
-  ['bootstrapReplicates', '--replicates'],
-  ['signLimit', '--sstar'],
-  ['signLimitSamples', '--sstar-samples'],
-  ['memoryLimitBytes', '--memory-limit'],
-];
 
 function formatOption(key: keyof CheckOptions, value: unknown): string {
   if (value === null || value === undefined) return 'unset';

@@ -2,7 +2,7 @@
  * The verdict engine: evaluates a claim's statements on measured cells and decides verdicts.
  *
  * Trials. Each grid cell (width, seed) is one trial. A trial is outside the hypothesis when
- * any of the claim's hypotheses evaluates false on it; such trials are measured and shown
+ * any of the claim's hypotheses evaluates false on it. Such trials are measured and shown,
  * but never counted as support. A trial whose training diverged is reported with its step
  * and left out of the counts, because its measurements are not finite.
  *
@@ -83,8 +83,8 @@ export interface StatementResult {
   readonly worstMargin?: number;
   /**
    * Smallest width from which the statement held on at least 1 - delta of the seeds at every
-   * larger width of the grid (all seeds without delta), counting every trial as measured,
-   * inside the hypothesis or not; null when no width qualifies.
+   * larger width of the grid (all seeds without delta). Every trial counts as measured,
+   * inside the hypothesis or not. Null when no width qualifies.
    */
   readonly holdsFromWidth?: number | null;
   /** Verdict on the trials outside the hypothesis, shown but not counted. */
@@ -221,7 +221,7 @@ function evaluateOnCell(parsed: ParsedStatement, baseScope: Record<string, numbe
     const candidate = { width: cell.width, seed: cell.seed, ...pick(result), step: entry.t };
     if (candidate.nonFinite.length > 0) nonFiniteStep ??= candidate;
     // A step where both sides are equal by construction (residual_0 <= 1^0 * residual_0 at
-    // t = 0) says nothing about tightness, so it does not set the trial's looseness.
+    // t = 0) carries no information about tightness, so it does not set the trial's looseness.
     const identity = result.lhs === result.rhs && result.holds;
     if (tightest === null || (!identity && isTighter(candidate, tightest)) || (tightest.lhs === tightest.rhs && tightest.holds)) tightest = candidate;
   }
@@ -347,7 +347,9 @@ function decideRate(
     holdsEverywhere &&= holds;
     failsEverywhere &&= !holds;
   }
-  const verdict: Verdict = holdsEverywhere ? 'consistent' : failsEverywhere ? 'inconsistent' : 'inconclusive';
+  let verdict: Verdict = 'inconclusive';
+  if (holdsEverywhere) verdict = 'consistent';
+  else if (failsEverywhere) verdict = 'inconsistent';
   return { id: spec.id, kind: spec.kind, description: spec.description, expression: spec.expression, latex: parsed.latex, verdict };
 }
 

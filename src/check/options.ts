@@ -9,7 +9,7 @@ import type { Claim } from '../claims/claim.js';
 import { InvalidInputError } from '../errors.js';
 import { parseWeightQuantizer } from '../model/quantizer.js';
 
-/** How the sign-kernel limit Sstar is computed. */
+/** Method for the sign-kernel limit Sstar. */
 export type SignLimitMethod = 'exact' | 'monte-carlo' | 'auto';
 
 /** Every option of a check run, resolved. */
@@ -167,3 +167,27 @@ function requirePositive(option: string, value: number): void {
     throw new InvalidInputError(option, value, `must be a finite number greater than 0, got ${String(value)}`);
   }
 }
+
+/** Check options with the command-line option that sets each, in the order of `--help`. */
+export const CHECK_OPTION_FLAGS: readonly (readonly [keyof CheckOptions, string])[] = [
+  ['dataset', '--dataset'],
+  ['dataSize', '--data-size'],
+  ['testFraction', '--test-fraction'],
+  ['dataSeed', '--data-seed'],
+  ['widths', '--widths'],
+  ['seeds', '--seeds'],
+  ['initSeeds', '--init-seeds'],
+  ['firstSeed', '--first-seed'],
+  ['kappa', '--kappa'],
+  ['sigma', '--sigma'],
+  ['eta', '--eta'],
+  ['steps', '--steps'],
+  ['quantizer', '--quantizer'],
+  ['activationBits', '--activation-bits'],
+  ['checkpoints', '--checkpoints'],
+  ['confidence', '--confidence'],
+  ['bootstrapReplicates', '--replicates'],
+  ['signLimit', '--sstar'],
+  ['signLimitSamples', '--sstar-samples'],
+  ['memoryLimitBytes', '--memory-limit'],
+];

@@ -35,7 +35,7 @@ export interface RunContext {
   readonly limitKernelOneBit: KernelMatrix;
   readonly limitSpectrumFp: KernelSpectrum;
   readonly limitSpectrumOneBit: KernelSpectrum;
-  /** How Sstar was computed, with the Monte Carlo half-width when sampled. */
+  /** Method that computed Sstar, with the Monte Carlo half-width when sampled. */
   readonly signLimitMethod: { method: 'exact' } | { method: 'monte-carlo'; samples: number; probabilityHalfWidth: number; confidence: number };
   /** hstar(x)^T Hstar^+ for each held-out x (n_test x n). */
   readonly regressionFp: Float64Array;

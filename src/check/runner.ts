@@ -4,7 +4,7 @@
  * thread or on worker threads, and evaluates every claim.
  *
  * Determinism: every random draw derives from the options' seeds, work items are planned in
- * a fixed order and their results stored by index, and the report holds no times or paths
+ * a fixed order and their results stored by index, and the report contains no times or paths
  * of temporary files, so the same options give the same report byte for byte, whatever the
  * number of workers.
  */
@@ -43,7 +43,7 @@ export interface SweepRow {
 /** Result of an extra sweep. */
 export interface SweepResult {
   readonly kind: SweepSpec['kind'];
-  /** What the swept value is, e.g. `kappa`, `n` or `C`. */
+  /** Name of the swept value, e.g. `kappa`, `n` or `C`. */
   readonly variable: string;
   readonly width: number;
   readonly seeds: number;
@@ -77,7 +77,7 @@ export interface CheckResult {
   readonly incomplete?: { readonly measured: number; readonly planned: number };
 }
 
-/** How a check executes; none of this changes the report. */
+/** Execution settings of a check (workers, progress, checkpoints); none of them changes the report. */
 export interface ExecutionOptions {
   /** Worker threads for the grid cells; 1 measures in this thread. */
   readonly workers: number;
@@ -95,8 +95,21 @@ export interface ExecutionOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Runs the given claims with the given options. */
-export async function runCheck(claims: readonly Claim[], options: CheckOptions, execution: ExecutionOptions = { workers: 1 }): Promise<CheckResult> {
+/** A check ready to measure: data and limit kernels loaded, work planned, finished items known. */
+export interface PreparedCheck {
+  readonly measurer: CellMeasurer;
+  readonly context: RunContext;
+  readonly items: WorkItem[];
+  readonly done: ReadonlyMap<number, CellMeasurement>;
+  readonly progress: ProgressSink;
+}
+
+/**
+ * Validates the claims, loads the data and limit kernels, checks memory, plans the work
+ * items, and collects the measurements a checkpoint already holds. Shared by `runCheck` and
+ * the shard runner, so both plan exactly the same items.
+ */
+export function prepareCheck(claims: readonly Claim[], options: CheckOptions, execution: ExecutionOptions): PreparedCheck {
   if (claims.length === 0) throw new InvalidInputError('claims', '', 'no claim selected; name at least one claim or omit the list to run all');
   for (const claim of claims) validateClaimExpressions(claim);
   const progress = execution.progress ?? silentProgress;
@@ -110,6 +123,12 @@ export async function runCheck(claims: readonly Claim[], options: CheckOptions, 
 
   const items = planWork(claims, options, context);
   const done = execution.onPlan?.(items, context) ?? execution.done ?? new Map<number, CellMeasurement>();
+  return { measurer, context, items, done, progress };
+}
+
+/** Runs the given claims with the given options. */
+export async function runCheck(claims: readonly Claim[], options: CheckOptions, execution: ExecutionOptions = { workers: 1 }): Promise<CheckResult> {
+  const { measurer, context, items, done, progress } = prepareCheck(claims, options, execution);
   progress.phase('grid cells and sweeps', items.length - done.size);
   const measured = await measureItems(
     options,
@@ -215,7 +234,9 @@ function itemKey(item: WorkItem): string {
 }
 
 function describeItem(item: WorkItem): string {
-  const variant = item.kappa !== null ? `, kappa = ${item.kappa}` : item.subsetSize !== null ? `, ${item.subsetSize} examples` : '';
+  let variant = '';
+  if (item.kappa !== null) variant = `, kappa = ${item.kappa}`;
+  else if (item.subsetSize !== null) variant = `, ${item.subsetSize} examples`;
   return `m = ${item.width}, seed ${item.seed}${variant} (${item.level})`;
 }
 
@@ -234,7 +255,7 @@ function seedRange(options: CheckOptions, count: number): number[] {
 }
 
 /**
- * The option variants of a sweep. A variant equal to the run's own options is expressed as
+ * Lists the option variants of a sweep. A variant equal to the run's own options is expressed as
  * null, so its cells coincide with the main grid's.
  */
 function sweepVariants(sweep: SweepSpec, datasetSize: number, options: CheckOptions): { kappa: number | null; subsetSize: number | null }[] {

@@ -10,12 +10,10 @@ import type { Claim } from '../claims/claim.js';
 import { InvalidInputError } from '../errors.js';
 import type { CellMeasurement } from './cell.js';
 import type { ShardSpec } from './checkpoint.js';
-import { validateClaimExpressions } from './evaluate.js';
 import type { CheckOptions } from './options.js';
 import { measureItems } from './pool.js';
-import { guardCellMemory } from './resources.js';
-import { planWork, type ExecutionOptions } from './runner.js';
-import { CellMeasurer, type WorkItem } from './work.js';
+import { prepareCheck, type ExecutionOptions } from './runner.js';
+import type { WorkItem } from './work.js';
 
 /** Largest shard count accepted; more shards than work items only adds empty shards. */
 export const MAX_SHARD_COUNT = 100_000;
@@ -67,19 +65,7 @@ export interface ShardResult {
  * Cost: the run context (limit kernels) plus the shard's items, about 1/k of the check.
  */
 export async function measureShard(claims: readonly Claim[], options: CheckOptions, shard: ShardSpec, execution: ExecutionOptions): Promise<ShardResult> {
-  if (claims.length === 0) throw new InvalidInputError('claims', '', 'no claim selected; name at least one claim or omit the list to run all');
-  for (const claim of claims) validateClaimExpressions(claim);
-  const progress = execution.progress ?? { phase() {}, advance() {} };
-
-  progress.phase('data and limit kernels', 1);
-  const measurer = new CellMeasurer(options);
-  const context = measurer.context({ kappa: null, subsetSize: null });
-  const dataset = context.dataset;
-  progress.advance(`${dataset.name}: n = ${context.train.rows} training, ${context.test.rows} held out, d = ${dataset.dimension}`);
-  guardCellMemory(context.train.rows + context.test.rows, Math.max(...options.widths), dataset.dimension, options);
-
-  const items = planWork(claims, options, context);
-  const done = execution.onPlan?.(items, context) ?? execution.done ?? new Map<number, CellMeasurement>();
+  const { measurer, items, done, progress } = prepareCheck(claims, options, execution);
   const indices = shardIndices(items.length, shard);
   const shardItems = indices.map((index) => items[index]);
   const shardDone = new Map<number, CellMeasurement>();

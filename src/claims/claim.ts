@@ -19,7 +19,7 @@
  * - `overlap`: consistent if the intervals of two exponents overlap.
  */
 
-/** Where a claim comes from. */
+/** Source of a claim: derived here, a published result, or the source paper unchecked. */
 export type Provenance =
   | { readonly kind: 'derived'; readonly note: string }
   | { readonly kind: 'literature'; readonly reference: string }
@@ -33,7 +33,7 @@ export interface ExponentSpec {
   readonly of: string;
   /** Per-cell symbol on the horizontal axis: `m` (width) or `N` (parameter count). */
   readonly against: 'm' | 'N';
-  /** What the exponent describes, for reports. */
+  /** Description of the exponent, for reports. */
   readonly description: string;
 }
 
@@ -50,7 +50,7 @@ export interface HypothesisSpec {
   readonly description: string;
 }
 
-/** What the engine must simulate for a claim. */
+/** Simulation depth a claim needs: the initialization only, or full training. */
 export type MeasurementLevel = 'initialization' | 'training';
 
 /** A claim of the catalogue or a user's claim. */

@@ -15,10 +15,10 @@ export interface Dataset {
   readonly dimension: number;
   /** Unit-norm inputs, n x d row-major. */
   readonly inputs: Float64Array;
-  /** Targets y, length n, each with |y| <= 1 unless the loader was told otherwise. */
+  /** Targets y, length n, each with |y| <= 1 unless the loader's options allow more. */
   readonly targets: Float64Array;
-  /** Where the data comes from (package and file, or a path, or a generator with its seed). */
+  /** Origin of the data (package and file, or a path, or a generator with its seed). */
   readonly source: string;
-  /** What loading did to the raw data, in plain sentences (rows dropped and why, scaling). */
+  /** Changes loading made to the raw data, in plain sentences (rows dropped and why, scaling). */
   readonly cleaning: readonly string[];
 }

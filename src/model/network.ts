@@ -69,7 +69,7 @@ export interface OneBitInputs {
   readonly activationBits: number | null;
 }
 
-/** Returns the inputs the 1-bit net sees: x itself, or its absmax b-bit quantization. */
+/** Returns the inputs of the 1-bit net: x itself, or its absmax b-bit quantization. */
 export function oneBitInputs(inputs: Float64Array, rows: number, dimension: number, options: OneBitInputs): Float64Array {
   if (options.activationBits === null) return inputs;
   return quantizeActivationsAbsmax(inputs, rows, dimension, options.activationBits);

@@ -15,10 +15,10 @@
  */
 import { InvalidInputError } from '../errors.js';
 
-/** How the scale beta of a quantized layer is chosen. */
+/** Choice of the scale beta of a quantized layer. */
 export type BetaMode = 'fixed' | 'layer' | 'neuron';
 
-/** Which value is subtracted before taking signs: 0, or the mean of all layer weights (BitNet centring). */
+/** Centring point subtracted before taking signs: 0, or the mean of all layer weights (BitNet centring). */
 export type CentringMode = 'zero' | 'layer-mean';
 
 /** Quantized hidden weights: q = scales[r] * levels[r, k], stored m x d row-major. */
@@ -209,5 +209,5 @@ function meanAbs(values: Float64Array): number {
 }
 
 function clip(value: number, low: number, high: number): number {
-  return value < low ? low : value > high ? high : value;
+  return Math.min(high, Math.max(low, value));
 }

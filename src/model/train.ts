@@ -45,7 +45,7 @@ export interface TrainingOptions {
   readonly checkpoints: readonly number[];
 }
 
-/** What a training run recorded. Arrays are indexed by step t = 0..T (shorter if it diverged). */
+/** Record of a training run. Arrays are indexed by step t = 0..T (shorter if it diverged). */
 export interface TrainingRecord {
   /** u(t) on the training inputs. */
   readonly outputs: Float64Array[];

@@ -1,7 +1,7 @@
 /**
  * Atomic file writes: the content goes to a temporary file in the same directory, is
  * flushed, and is renamed over the target. A reader, or a process killed at any moment,
- * sees the old file or the new one, never a partial one.
+ * finds the old file or the new one, never a partial one.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,7 +29,7 @@ export function writeFileAtomic(target: string, content: string): void {
 
 /**
  * Creates `directory` and its missing parents one level at a time. Node's recursive mkdir
- * loops forever where the file system answers ENOENT for a parent that exists (procfs), so
+ * loops forever where the file system returns ENOENT for a parent that exists (procfs), so
  * each level is created with a plain mkdir and any failure is reported with the path.
  */
 export function ensureDirectory(directory: string): void {

@@ -8,7 +8,7 @@ import type { Verdict } from '../claims/claim.js';
 import type { CellMeasurement } from '../check/cell.js';
 import type { CheckResult, SweepResult } from '../check/runner.js';
 import type { ClaimEvaluation } from '../check/evaluate.js';
-import { DEFAULT_CHECK_OPTIONS, type CheckOptions } from '../check/options.js';
+import { CHECK_OPTION_FLAGS, DEFAULT_CHECK_OPTIONS, type CheckOptions } from '../check/options.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** Format version of the report; bumped when a field changes meaning. */
@@ -113,28 +113,9 @@ export function serializeReport(report: CheckReport): string {
 /** Returns the `bitbound check` command line that reproduces a run: claims plus every option that differs from its default. */
 export function reproductionCommand(options: CheckOptions, claimArguments: readonly string[]): string {
   const parts = ['bitbound', 'check', ...claimArguments];
-  const flags: [keyof CheckOptions, string][] = [
-    ['dataset', '--dataset'],
-    ['dataSize', '--data-size'],
-    ['testFraction', '--test-fraction'],
-    ['dataSeed', '--data-seed'],
-    ['widths', '--widths'],
-    ['seeds', '--seeds'],
-    ['initSeeds', '--init-seeds'],
-    ['firstSeed', '--first-seed'],
-    ['kappa', '--kappa'],
-    ['sigma', '--sigma'],
-    ['eta', '--eta'],
-    ['steps', '--steps'],
-    ['quantizer', '--quantizer'],
-    ['activationBits', '--activation-bits'],
-    ['checkpoints', '--checkpoints'],
-    ['confidence', '--confidence'],
-    ['bootstrapReplicates', '--replicates'],
-    ['signLimit', '--sstar'],
-    ['signLimitSamples', '--sstar-samples'],
-  ];
-  for (const [key, flag] of flags) {
+  for (const [key, flag] of CHECK_OPTION_FLAGS) {
+    // The memory limit decides only whether a run starts, never what it measures.
+    if (key === 'memoryLimitBytes') continue;
     const value = options[key];
     const defaultValue = DEFAULT_CHECK_OPTIONS[key];
     if (JSON.stringify(value) === JSON.stringify(defaultValue) || value === null) continue;
