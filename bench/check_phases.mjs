@@ -7,6 +7,9 @@
 // the work items (on N threads), the serial evaluation of the claims after the last item,
 // and building the report. Needs a prior `npm run build`.
 const started = performance.now();
+// As the CLI does: the helper workers load their modules while this thread loads the rest.
+const { prestartCheckWorkers } = await import('../dist/src/check/prestart.js');
+prestartCheckWorkers(['--workers', process.argv[2]]);
 const { resolveClaims } = await import('../dist/src/cli/check.js');
 const { runCheck } = await import('../dist/src/check/runner.js');
 const { DEFAULT_CHECK_OPTIONS, validateCheckOptions } = await import('../dist/src/check/options.js');

@@ -111,14 +111,21 @@ export function estimateItemSeconds(item: WorkItem, rows: number, dimension: num
 export function estimateRunSeconds(items: readonly WorkItem[], context: RunContext, options: CheckOptions): number {
   const dimension = context.dataset.dimension;
   const total = context.train.rows + context.test.rows;
-  const trainRows = (subsetSize: number | null): number => {
-    if (subsetSize === null) return context.train.rows;
-    return Math.max(2, subsetSize - Math.max(1, Math.round(options.testFraction * subsetSize)));
-  };
   const variants = new Set(items.map((item) => `${item.kappa}/${item.subsetSize}`));
   let seconds = estimateContextSeconds(total, context.train.rows, dimension, context.signLimitMethod.method === 'exact', options) * Math.max(1, variants.size);
-  for (const item of items) seconds += estimateItemSeconds(item, trainRows(item.subsetSize), dimension, options);
+  for (const item of items) seconds += estimateItemSeconds(item, trainingRows(item, context, options), dimension, options);
   return seconds;
+}
+
+/** Estimates the single-core seconds of the longest of `items` (0 for none). */
+export function estimateLongestItemSeconds(items: readonly WorkItem[], context: RunContext, options: CheckOptions): number {
+  return items.reduce((longest, item) => Math.max(longest, estimateItemSeconds(item, trainingRows(item, context, options), context.dataset.dimension, options)), 0);
+}
+
+/** Training examples of an item: the run's, or those of its data subset after the held-out split. */
+function trainingRows(item: WorkItem, context: RunContext, options: CheckOptions): number {
+  if (item.subsetSize === null) return context.train.rows;
+  return Math.max(2, item.subsetSize - Math.max(1, Math.round(options.testFraction * item.subsetSize)));
 }
 
 /** Formats seconds as `45 s`, `12 min` or `3.4 h`. */

@@ -119,6 +119,51 @@ export function prepareRun(dataset: Dataset, options: CheckOptions): RunContext 
   };
 }
 
+/**
+ * The run context of the same data and options at another output scale `kappa`, derived from
+ * `base` without new kernels or eigen-decompositions. Hstar and Sstar are kappa^2 times their
+ * kappa = 1 forms, so the limit kernels and their eigenvalues scale by
+ * r = (kappa / base kappa)^2 and the default step size 1 / lambda_max(Hstar) by 1 / r. The
+ * regression operators hstar(x)^T Hstar^+ and sstar(x)^T Sstar^+, the numerical ranks, the
+ * condition numbers and the kernel-mismatch gap do not depend on kappa. The result differs
+ * from `prepareRun` at `kappa` only by rounding. Cost: O(n^2).
+ */
+export function rescaleRunContext(base: RunContext, kappa: number): RunContext {
+  if (!(Number.isFinite(kappa) && kappa > 0)) {
+    throw new InvalidInputError('kappa', kappa, `must be a positive finite number, got ${kappa}; use e.g. 0.5`);
+  }
+  const ratio = (kappa / base.options.kappa) ** 2;
+  const options: CheckOptions = { ...base.options, kappa };
+  const scaleKernel = (kernel: KernelMatrix): KernelMatrix => ({ size: kernel.size, values: kernel.values.map((value) => value * ratio) });
+  const scaleSpectrum = (spectrum: KernelSpectrum): KernelSpectrum => ({
+    ...spectrum,
+    lambdaMin: spectrum.lambdaMin * ratio,
+    lambdaMax: spectrum.lambdaMax * ratio,
+  });
+  const limitSpectrumFp = scaleSpectrum(base.limitSpectrumFp);
+  const limitSpectrumOneBit = scaleSpectrum(base.limitSpectrumOneBit);
+  const learningRate = options.eta ?? 1 / limitSpectrumFp.lambdaMax;
+  const lambdaOneBit = Math.max(limitSpectrumOneBit.lambdaMin, 0);
+  return {
+    ...base,
+    options,
+    learningRate,
+    limitKernelFp: scaleKernel(base.limitKernelFp),
+    limitKernelOneBit: scaleKernel(base.limitKernelOneBit),
+    limitSpectrumFp,
+    limitSpectrumOneBit,
+    runSymbols: {
+      ...base.runSymbols,
+      kappa,
+      eta: learningRate,
+      lambda_H: limitSpectrumFp.lambdaMin,
+      lambda_max_H: limitSpectrumFp.lambdaMax,
+      lambda_S: lambdaOneBit,
+      lambda_eff_1bit: base.runSymbols.c_eff * lambdaOneBit,
+    },
+  };
+}
+
 /** Formats lambda_max / lambda_min, which is infinite when lambda_min is 0 or negative in floating point. */
 function conditionText(spectrum: KernelSpectrum): string {
   return spectrum.lambdaMin > 0 ? (spectrum.lambdaMax / spectrum.lambdaMin).toExponential(3) : 'infinite (lambda_min <= 0)';

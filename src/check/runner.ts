@@ -15,14 +15,15 @@ import type { CellMeasurement } from './cell.js';
 import { loadCheckDataset } from './dataset-loader.js';
 import { evaluateClaim, validateClaimExpressions, type ClaimEvaluation } from './evaluate.js';
 import type { CheckOptions } from './options.js';
-import { measureItems } from './pool.js';
-import { guardCellMemory } from './resources.js';
+import { measureItems, runPowerLawFits, WorkerPool } from './pool.js';
+import { runPowerLawFit, type PowerLawFitJob, type PowerLawFitSummary } from './power-law.js';
+import { estimateLongestItemSeconds, guardCellMemory } from './resources.js';
 import type { RunContext } from './run-context.js';
 import { logLogSlopeOverSeeds } from './statistics.js';
-import { fitScalingLaw } from '../scaling/fit.js';
 import { CellMeasurer, type WorkItem } from './work.js';
 
 export { loadCheckDataset };
+export type { PowerLawFitSummary };
 
 /** Receives progress events; the CLI renders them on stderr. */
 export interface ProgressSink {
@@ -54,16 +55,6 @@ export interface SweepResult {
   readonly fits?: PowerLawFitSummary[];
 }
 
-/** A scaling-law fit of one symbol against N, as reported. */
-export interface PowerLawFitSummary {
-  readonly of: string;
-  readonly formula: string;
-  readonly parameters: { name: string; estimate: number; lower: number | null; upper: number | null }[];
-  readonly converged: boolean;
-  readonly rmseLog: number;
-  readonly warnings: string[];
-}
-
 /** Everything the check measured and decided. */
 export interface CheckResult {
   readonly options: CheckOptions;
@@ -79,7 +70,7 @@ export interface CheckResult {
 
 /** Execution settings of a check (workers, progress, checkpoints); none of them changes the report. */
 export interface ExecutionOptions {
-  /** Worker threads for the grid cells; 1 measures in this thread. */
+  /** Worker threads that measure the work items; 1 measures in this thread instead. */
   readonly workers: number;
   readonly progress?: ProgressSink;
   /** Called after each measured work item, e.g. to checkpoint it. */
@@ -102,7 +93,18 @@ export interface PreparedCheck {
   readonly items: WorkItem[];
   readonly done: ReadonlyMap<number, CellMeasurement>;
   readonly progress: ProgressSink;
+  /** Worker threads started for the run, or null for this thread alone; close it when done. */
+  readonly pool: WorkerPool | null;
+  /** Whether this thread measures items too (see {@link MAIN_THREAD_MAX_ITEM_SECONDS}). */
+  readonly measuresHere: boolean;
 }
+
+/**
+ * With workers, this thread measures items too when no item is estimated to take longer
+ * than this many seconds. A thread that is measuring handles a signal only after its item,
+ * so for longer items it leaves all of them to the workers and stays free.
+ */
+export const MAIN_THREAD_MAX_ITEM_SECONDS = 1;
 
 /**
  * Validates the claims, loads the data and limit kernels, checks memory, plans the work
@@ -113,63 +115,173 @@ export function prepareCheck(claims: readonly Claim[], options: CheckOptions, ex
   if (claims.length === 0) throw new InvalidInputError('claims', '', 'no claim selected; name at least one claim or omit the list to run all');
   for (const claim of claims) validateClaimExpressions(claim);
   const progress = execution.progress ?? silentProgress;
+  // The workers start first, so their start-up overlaps the preparation below. This thread
+  // is one of the `workers` threads unless the items turn out to be long.
+  const pool = execution.workers > 1 ? new WorkerPool(options, execution.workers - 1) : null;
+  try {
+    progress.phase('data and limit kernels', 1);
+    const measurer = new CellMeasurer(options);
+    const context = measurer.context({ kappa: null, subsetSize: null });
+    const dataset = context.dataset;
+    progress.advance(`${dataset.name}: n = ${context.train.rows} training, ${context.test.rows} held out, d = ${dataset.dimension}`);
+    guardCellMemory(context.train.rows + context.test.rows, Math.max(...options.widths), dataset.dimension, options);
 
-  progress.phase('data and limit kernels', 1);
-  const measurer = new CellMeasurer(options);
-  const context = measurer.context({ kappa: null, subsetSize: null });
-  const dataset = context.dataset;
-  progress.advance(`${dataset.name}: n = ${context.train.rows} training, ${context.test.rows} held out, d = ${dataset.dimension}`);
-  guardCellMemory(context.train.rows + context.test.rows, Math.max(...options.widths), dataset.dimension, options);
-
-  const items = planWork(claims, options, context);
-  const done = execution.onPlan?.(items, context) ?? execution.done ?? new Map<number, CellMeasurement>();
-  return { measurer, context, items, done, progress };
+    const items = planWork(claims, options, context);
+    const done = execution.onPlan?.(items, context) ?? execution.done ?? new Map<number, CellMeasurement>();
+    const pending = items.filter((_, index) => !done.has(index));
+    const measuresHere = pool === null || estimateLongestItemSeconds(pending, context, options) <= MAIN_THREAD_MAX_ITEM_SECONDS;
+    if (!measuresHere) pool.add(1, options);
+    return { measurer, context, items, done, progress, pool, measuresHere };
+  } catch (error) {
+    void pool?.close();
+    throw error;
+  }
 }
 
 /** Runs the given claims with the given options. */
 export async function runCheck(claims: readonly Claim[], options: CheckOptions, execution: ExecutionOptions = { workers: 1 }): Promise<CheckResult> {
-  const { measurer, context, items, done, progress } = prepareCheck(claims, options, execution);
+  const { measurer, context, items, done, progress, pool, measuresHere } = prepareCheck(claims, options, execution);
   progress.phase('grid cells and sweeps', items.length - done.size);
-  const measured = await measureItems(
-    options,
-    items,
-    execution.workers,
-    (index, measurement) => {
-      const item = items[index];
-      progress.advance(describeItem(item));
-      execution.onItem?.(index, item, measurement);
-    },
-    done,
-    measurer,
-    execution.signal,
-  );
-  const measuredCount = measured.filter((measurement) => measurement !== undefined).length;
-  // Once incomplete claims are set aside below, every lookup of the evaluation hits a measured item.
-  const measurements = measured as CellMeasurement[];
+  const mainGrid = new Set(items.flatMap((item, index) => (isMainGrid(item) ? [index] : [])));
+  // The grid part of the evaluation needs only the main grid, which is measured first; this
+  // thread does it as soon as the grid is complete, while the workers (if any) measure the
+  // sweeps.
+  let gridParts: GridPart[] | undefined;
+  try {
+    const measured = await measureItems(
+      items,
+      measurer,
+      (index, measurement) => {
+        const item = items[index];
+        progress.advance(describeItem(item));
+        execution.onItem?.(index, item, measurement);
+      },
+      done,
+      { pool, measuresHere, signal: execution.signal },
+      {
+        first: mainGrid,
+        run(results) {
+          const cells = mainGridCells(items, results);
+          const plan = planGridEvaluation(claims, claims.map(() => true), options, cells);
+          gridParts = evaluateGridParts(claims, plan, options, context);
+          attachFits(gridParts, plan, plan.jobs.map(runPowerLawFit), options);
+        },
+      },
+    );
+    return await evaluateClaims(claims, options, measurer, context, items, measured, pool, gridParts);
+  } finally {
+    await pool?.close();
+  }
+}
 
-  const cells = measurements.filter((cell, index) => cell !== undefined && isMainGrid(items[index]));
-  const results = claims.map((claim, index) => {
-    if (measuredCount < items.length && !isClaimMeasured(claim, options, context, items, measured)) {
-      return { claim, evaluation: NOT_MEASURED, sweeps: [] };
-    }
+/** The part of a claim's evaluation that needs only the main grid: the verdict, steps and fits. */
+interface GridPart {
+  readonly evaluation: ClaimEvaluation;
+  /** Results of the claim's sweeps that use only the main grid, by sweep index; null for the others. */
+  readonly sweeps: (SweepResult | null)[];
+}
+
+/** The cells of each claim and the scaling-law fits the grid part of the evaluation needs. */
+interface GridPlan {
+  /** Per claim: its cells, or null when the claim is not evaluated. */
+  readonly claimCells: (CellMeasurement[] | null)[];
+  readonly jobs: PowerLawFitJob[];
+  /** Per claim and sweep: the range [start, end) of the sweep's fit jobs, or null for a sweep without fits. */
+  readonly jobRanges: ([number, number] | null)[][];
+}
+
+/** The measured main-grid cells, in item order. */
+function mainGridCells(items: readonly WorkItem[], measured: readonly (CellMeasurement | undefined)[]): CellMeasurement[] {
+  return measured.filter((cell, index): cell is CellMeasurement => cell !== undefined && isMainGrid(items[index]));
+}
+
+function planGridEvaluation(claims: readonly Claim[], evaluated: readonly boolean[], options: CheckOptions, cells: readonly CellMeasurement[]): GridPlan {
+  const jobs: PowerLawFitJob[] = [];
+  const claimCells = claims.map((claim, index) => {
+    if (!evaluated[index]) return null;
     const seedCount = claim.measurement === 'training' ? options.seeds : options.initSeeds;
-    const claimCells = cells.filter((cell) => cell.seed - options.firstSeed < seedCount && (claim.measurement === 'initialization' || cell.level === 'training'));
+    return cells.filter((cell) => cell.seed - options.firstSeed < seedCount && (claim.measurement === 'initialization' || cell.level === 'training'));
+  });
+  const jobRanges = claims.map((claim, index) =>
+    (claim.sweeps ?? []).map((sweep): [number, number] | null => {
+      const cellsOfClaim = claimCells[index];
+      if (sweep.kind !== 'power-law-fit' || cellsOfClaim === null) return null;
+      const start = jobs.length;
+      jobs.push(...powerLawFitJobs(sweep, cellsOfClaim, options));
+      return [start, jobs.length];
+    }),
+  );
+  return { claimCells, jobs, jobRanges };
+}
+
+/** Evaluates the planned claims on their cells; power-law fits are left null for {@link attachFits}. */
+function evaluateGridParts(claims: readonly Claim[], plan: GridPlan, options: CheckOptions, context: RunContext): GridPart[] {
+  return claims.map((claim, index) => {
+    const claimCells = plan.claimCells[index];
+    if (claimCells === null) return { evaluation: NOT_MEASURED, sweeps: [] };
     const evaluation = evaluateClaim(claim, context.runSymbols, claimCells, {
       confidence: options.confidence,
       bootstrapReplicates: options.bootstrapReplicates,
       seed: createRng(options.firstSeed).fork(`bootstrap-${index}`).seed,
     });
-    const sweeps = (claim.sweeps ?? []).map((sweep) => {
-      if (sweep.kind === 'steps') return stepSweep(context, claimCells, options);
-      if (sweep.kind === 'power-law-fit') return powerLawFits(sweep, context, claimCells, options);
-      return summarizeSweep(sweep, measurer, items, measurements, options);
+    const sweeps = (claim.sweeps ?? []).map((sweep) => (sweep.kind === 'steps' ? stepSweep(context, claimCells, options) : null));
+    return { evaluation, sweeps };
+  });
+}
+
+/** Puts the fit summaries, in job order, into the power-law sweeps of the grid parts. */
+function attachFits(parts: GridPart[], plan: GridPlan, fits: readonly PowerLawFitSummary[], options: CheckOptions): void {
+  parts.forEach((part, claimIndex) => {
+    const claimCells = plan.claimCells[claimIndex];
+    if (claimCells === null) return;
+    plan.jobRanges[claimIndex].forEach((range, sweepIndex) => {
+      if (range !== null) part.sweeps[sweepIndex] = powerLawFitResult(fits.slice(range[0], range[1]), claimCells, options);
     });
-    return { claim, evaluation, sweeps };
+  });
+}
+
+/**
+ * Evaluates every claim on the measurements, reusing `gridParts` when the main grid was
+ * evaluated during the measurements. Otherwise the scaling-law fits, the slowest part, are
+ * queued first, so the workers fit while this thread evaluates the claims and then joins
+ * them on the fits left.
+ */
+async function evaluateClaims(
+  claims: readonly Claim[],
+  options: CheckOptions,
+  measurer: CellMeasurer,
+  context: RunContext,
+  items: readonly WorkItem[],
+  measured: readonly (CellMeasurement | undefined)[],
+  pool: WorkerPool | null,
+  gridParts: GridPart[] | undefined,
+): Promise<CheckResult> {
+  const measuredCount = measured.filter((measurement) => measurement !== undefined).length;
+  const complete = claims.map((claim) => measuredCount === items.length || isClaimMeasured(claim, options, context, items, measured));
+  const cells = mainGridCells(items, measured);
+  let parts = gridParts;
+  if (parts === undefined) {
+    const plan = planGridEvaluation(claims, complete, options, cells);
+    let evaluatedParts: GridPart[] = [];
+    const fits = await runPowerLawFits(plan.jobs, pool, () => {
+      evaluatedParts = evaluateGridParts(claims, plan, options, context);
+    });
+    attachFits(evaluatedParts, plan, fits, options);
+    parts = evaluatedParts;
+  }
+
+  // Once incomplete claims are set aside, every lookup of a sweep summary hits a measured item.
+  const measurements = measured as CellMeasurement[];
+  const gridResults = parts;
+  const results = claims.map((claim, index) => {
+    if (!complete[index]) return { claim, evaluation: NOT_MEASURED, sweeps: [] };
+    const part = gridResults[index];
+    const sweeps = (claim.sweeps ?? []).map((sweep, sweepIndex) => part.sweeps[sweepIndex] ?? summarizeSweep(sweep, measurer, items, measurements, options));
+    return { claim, evaluation: part.evaluation, sweeps };
   });
   const incomplete = measuredCount < items.length ? { incomplete: { measured: measuredCount, planned: items.length } } : {};
   return { options, context, claims: results, cells, ...incomplete };
 }
-
 /** Evaluation of a claim whose work items were not all measured. */
 const NOT_MEASURED: ClaimEvaluation = { verdict: 'not-measured', statements: [], exponents: [], widths: [], smallestPassingWidth: null, hypotheses: [], divergences: [] };
 
@@ -338,31 +450,28 @@ function stepSweep(context: RunContext, cells: readonly CellMeasurement[], optio
   return { kind: 'steps', variable: 'C', width, seeds: atWidth.length, rows, exponents };
 }
 
-/** Fits the claim's scaling-law form to each symbol against N = m (d + 1), resampling seeds. */
-function powerLawFits(
-  sweep: Extract<SweepSpec, { kind: 'power-law-fit' }>,
-  context: RunContext,
-  cells: readonly CellMeasurement[],
-  options: CheckOptions,
-): SweepResult {
+/**
+ * Plans the scaling-law fits of a `power-law-fit` analysis: the claim's form against
+ * N = m (d + 1) for each symbol, resampling seeds, on the cells that did not diverge.
+ */
+function powerLawFitJobs(sweep: Extract<SweepSpec, { kind: 'power-law-fit' }>, cells: readonly CellMeasurement[], options: CheckOptions): PowerLawFitJob[] {
   const usable = cells.filter((cell) => cell.divergence === null);
-  const fits = sweep.of.map((symbol) => {
-    const points = usable.map((cell) => ({ N: cell.values.N, loss: cell.values[symbol], seed: cell.seed }));
-    try {
-      const fit = fitScalingLaw(points, {
-        form: sweep.form,
-        variable: 'N',
-        bootstrapReplicates: Math.min(options.bootstrapReplicates, POWER_LAW_REPLICATES),
-        confidence: options.confidence,
-        seed: createRng(options.firstSeed).fork(`power-law-${symbol}`).seed,
-      });
-      return { of: symbol, formula: fit.formula, parameters: fit.parameters, converged: fit.converged, rmseLog: fit.rmseLog, warnings: fit.warnings };
-    } catch (error) {
-      // A form the grid cannot identify (too few widths) is reported, not fatal to the check.
-      if (!(error instanceof InvalidInputError)) throw error;
-      return { of: symbol, formula: sweep.form, parameters: [], converged: false, rmseLog: Number.NaN, warnings: [error.message] };
-    }
-  });
+  return sweep.of.map((symbol) => ({
+    of: symbol,
+    points: usable.map((cell) => ({ N: cell.values.N, loss: cell.values[symbol], seed: cell.seed })),
+    settings: {
+      form: sweep.form,
+      variable: 'N',
+      bootstrapReplicates: Math.min(options.bootstrapReplicates, POWER_LAW_REPLICATES),
+      confidence: options.confidence,
+      seed: createRng(options.firstSeed).fork(`power-law-${symbol}`).seed,
+    },
+  }));
+}
+
+/** The sweep result of a `power-law-fit` analysis from its fits. */
+function powerLawFitResult(fits: PowerLawFitSummary[], cells: readonly CellMeasurement[], options: CheckOptions): SweepResult {
+  const usable = cells.filter((cell) => cell.divergence === null);
   return { kind: 'power-law-fit', variable: 'N', width: Math.max(...options.widths), seeds: new Set(usable.map((cell) => cell.seed)).size, rows: [], exponents: [], fits };
 }
 

@@ -65,7 +65,7 @@ export interface ShardResult {
  * Cost: the run context (limit kernels) plus the shard's items, about 1/k of the check.
  */
 export async function measureShard(claims: readonly Claim[], options: CheckOptions, shard: ShardSpec, execution: ExecutionOptions): Promise<ShardResult> {
-  const { measurer, items, done, progress } = prepareCheck(claims, options, execution);
+  const { measurer, items, done, progress, pool, measuresHere } = prepareCheck(claims, options, execution);
   const indices = shardIndices(items.length, shard);
   const shardItems = indices.map((index) => items[index]);
   const shardDone = new Map<number, CellMeasurement>();
@@ -75,18 +75,21 @@ export async function measureShard(claims: readonly Claim[], options: CheckOptio
   });
 
   progress.phase(`work items of shard ${shard.index}/${shard.count}`, shardItems.length - shardDone.size);
-  const measured = await measureItems(
-    options,
-    shardItems,
-    execution.workers,
-    (local, measurement) => {
-      progress.advance(describeWorkItem(shardItems[local]));
-      execution.onItem?.(indices[local], shardItems[local], measurement);
-    },
-    shardDone,
-    measurer,
-    execution.signal,
-  );
+  let measured: (CellMeasurement | undefined)[];
+  try {
+    measured = await measureItems(
+      shardItems,
+      measurer,
+      (local, measurement) => {
+        progress.advance(describeWorkItem(shardItems[local]));
+        execution.onItem?.(indices[local], shardItems[local], measurement);
+      },
+      shardDone,
+      { pool, measuresHere, signal: execution.signal },
+    );
+  } finally {
+    await pool?.close();
+  }
   return {
     plannedItems: items.length,
     assignedItems: indices.length,

@@ -11,7 +11,7 @@ import { subsampleDataset } from '../data/index.js';
 import { measureCell, type CellMeasurement } from './cell.js';
 import type { CheckOptions } from './options.js';
 import { loadCheckDataset } from './dataset-loader.js';
-import { prepareRun, type RunContext } from './run-context.js';
+import { prepareRun, rescaleRunContext, type RunContext } from './run-context.js';
 import { guardCellMemory } from './resources.js';
 
 /** One cell to measure, possibly under a variant of the run's options. */
@@ -43,11 +43,17 @@ export class CellMeasurer {
       // The limit kernels below allocate n x n matrices, so reject an oversized run before them.
       guardCellMemory(this.baseDataset.size, Math.max(...this.options.widths), this.baseDataset.dimension, this.options);
     }
-    const dataset =
-      item.subsetSize === null || item.subsetSize >= this.baseDataset.size
-        ? this.baseDataset
-        : subsampleDataset(this.baseDataset, item.subsetSize, this.options.dataSeed);
-    const context = prepareRun(dataset, item.kappa === null ? this.options : { ...this.options, kappa: item.kappa });
+    let context: RunContext;
+    if (item.kappa !== null) {
+      // Only the output scale differs: rescale the context of the run's own kappa.
+      context = rescaleRunContext(this.context({ kappa: null, subsetSize: item.subsetSize }), item.kappa);
+    } else {
+      const dataset =
+        item.subsetSize === null || item.subsetSize >= this.baseDataset.size
+          ? this.baseDataset
+          : subsampleDataset(this.baseDataset, item.subsetSize, this.options.dataSeed);
+      context = prepareRun(dataset, this.options);
+    }
     this.contexts.set(key, context);
     return context;
   }

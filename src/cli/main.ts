@@ -9,6 +9,7 @@
 import { Command, CommanderError } from 'commander';
 import { InvalidInputError, NumericalError, ResourceLimitError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
+import { prestartCheckWorkers } from '../check/prestart.js';
 
 /**
  * Loaders of the commands, in help order. Each command module pulls in heavy dependencies
@@ -92,6 +93,8 @@ if (isEntryPoint || process.argv[1]?.endsWith('/bitbound')) {
   };
   process.on('uncaughtException', exitOnStrayError);
   process.on('unhandledRejection', exitOnStrayError);
+  // A check's worker threads load their modules while this thread loads the command.
+  if (process.argv[2] === 'check') prestartCheckWorkers(process.argv.slice(3));
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

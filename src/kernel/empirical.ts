@@ -16,7 +16,8 @@
  * below zero counts as an exact tie, hence as active.
  */
 import { gram } from '../linalg/dense.js';
-import { packActivationPatterns, patternOverlap } from '../linalg/bitpack.js';
+import { packActivationPatterns, patternOverlap, type PackedBits } from '../linalg/bitpack.js';
+import { preactivationPatternRowsWasm, wasmKernelsAvailable } from '../linalg/wasmKernels.js';
 import { oneBitIndicatorThreshold, preactivations } from '../model/network.js';
 
 /** A kernel matrix with its size: n x n row-major, symmetric. */
@@ -37,8 +38,7 @@ export function fullPrecisionKernel(
   dimension: number,
   kappa: number,
 ): KernelMatrix {
-  const z = preactivations(inputs, rows, hiddenWeights, width, dimension);
-  const overlaps = patternOverlap(packActivationPatterns(z, rows, width, 0));
+  const overlaps = patternOverlap(activationPatterns(inputs, rows, hiddenWeights, width, dimension, new Float64Array(rows)));
   return combineWithGram(inputs, rows, dimension, overlaps, kappa, width);
 }
 
@@ -55,10 +55,23 @@ export function signKernel(
   kappa: number,
 ): KernelMatrix {
   const levelValues = Float64Array.from(levels);
-  const z = preactivations(inputs, rows, levelValues, width, dimension);
   const thresholds = oneBitIndicatorThreshold(inputs, rows, dimension);
-  const overlaps = patternOverlap(packActivationPatterns(z, rows, width, thresholds));
+  const overlaps = patternOverlap(activationPatterns(inputs, rows, levelValues, width, dimension, thresholds));
   return combineWithGram(inputs, rows, dimension, overlaps, kappa, width);
+}
+
+/**
+ * Packs the patterns 1[w_r . x_i >= -tol_i] (n rows of m bits). The WebAssembly kernel
+ * computes each pre-activation and keeps only its bit, so the n x m matrix of
+ * pre-activations is never stored; the TypeScript path stores it, then packs it. Both give
+ * the same bits.
+ */
+function activationPatterns(inputs: Float64Array, rows: number, weights: Float64Array, width: number, dimension: number, tolerances: Float64Array): PackedBits {
+  if (wasmKernelsAvailable()) {
+    const words = preactivationPatternRowsWasm(inputs, rows, weights, width, dimension, tolerances, 0, rows);
+    return { rows, cols: width, wordsPerRow: Math.ceil(width / 32), words };
+  }
+  return packActivationPatterns(preactivations(inputs, rows, weights, width, dimension), rows, width, tolerances);
 }
 
 /** Returns (kappa^2 / m) * G o O, where G is the input Gram matrix and O the overlap counts. */

@@ -37,9 +37,12 @@ export interface WeightQuantizer {
   readonly name: string;
   /**
    * Quantizes latent weights (m x d row-major). `sigma` is the standard deviation of the
-   * initialization, used by the `fixed` scale.
+   * initialization, used by the `fixed` scale. With `out` (from
+   * {@link allocateQuantizedWeights} for the same width and dimension), writes into its
+   * arrays and returns it, so a training loop allocates nothing per step; without it,
+   * returns new arrays.
    */
-  quantize(latent: Float64Array, width: number, dimension: number, sigma: number): QuantizedWeights;
+  quantize(latent: Float64Array, width: number, dimension: number, sigma: number, out?: QuantizedWeights): QuantizedWeights;
 }
 
 /** Options of the sign quantizer. */
@@ -57,14 +60,16 @@ export interface SignQuantizerOptions {
 export function createSignQuantizer(options: SignQuantizerOptions): WeightQuantizer {
   return {
     name: options.beta === 'fixed' && options.centring === 'zero' ? 'sign' : `sign(beta=${options.beta},centring=${options.centring})`,
-    quantize(latent, width, dimension, sigma) {
+    quantize(latent, width, dimension, sigma, out) {
       checkShape('createSignQuantizer', latent, width, dimension);
+      const result = outputFor('createSignQuantizer', out, width, dimension);
+      const { levels } = result;
       const alpha = options.centring === 'layer-mean' ? mean(latent) : 0;
-      const levels = new Int8Array(width * dimension);
       for (let i = 0; i < levels.length; i++) levels[i] = latent[i] - alpha >= 0 ? 1 : -1;
 
-      const scales = computeScales(options.beta, latent, width, dimension, sigma);
-      return { levels, scales, values: scaleLevels(levels, scales, dimension) };
+      computeScales(options.beta, latent, width, dimension, sigma, result.scales);
+      scaleLevels(result, dimension);
+      return result;
     },
   };
 }
@@ -77,16 +82,18 @@ export function createSignQuantizer(options: SignQuantizerOptions): WeightQuanti
 export function createTernaryQuantizer(): WeightQuantizer {
   return {
     name: 'ternary',
-    quantize(latent, width, dimension) {
+    quantize(latent, width, dimension, _sigma, out) {
       checkShape('createTernaryQuantizer', latent, width, dimension);
+      const result = outputFor('createTernaryQuantizer', out, width, dimension);
+      const { levels } = result;
       const gamma = meanAbs(latent);
-      const levels = new Int8Array(width * dimension);
       for (let i = 0; i < levels.length; i++) {
         levels[i] = gamma > 0 ? clip(Math.round(latent[i] / gamma), -1, 1) : 0;
       }
 
-      const scales = new Float64Array(width).fill(gamma);
-      return { levels, scales, values: scaleLevels(levels, scales, dimension) };
+      result.scales.fill(gamma);
+      scaleLevels(result, dimension);
+      return result;
     },
   };
 }
@@ -103,17 +110,19 @@ export function createBitWeightQuantizer(bits: number): WeightQuantizer {
   const levelsPerSide = 2 ** (bits - 1);
   return {
     name: `${bits}bit`,
-    quantize(latent, width, dimension) {
+    quantize(latent, width, dimension, _sigma, out) {
       checkShape('createBitWeightQuantizer', latent, width, dimension);
+      const result = outputFor('createBitWeightQuantizer', out, width, dimension);
+      const { levels } = result;
       let gamma = 0;
       for (let i = 0; i < latent.length; i++) gamma = Math.max(gamma, Math.abs(latent[i]));
 
-      const levels = new Int8Array(width * dimension);
       for (let i = 0; i < levels.length; i++) {
         levels[i] = gamma > 0 ? clip(Math.round((latent[i] * levelsPerSide) / gamma), -levelsPerSide, levelsPerSide - 1) : 0;
       }
-      const scales = new Float64Array(width).fill(gamma / levelsPerSide);
-      return { levels, scales, values: scaleLevels(levels, scales, dimension) };
+      result.scales.fill(gamma / levelsPerSide);
+      scaleLevels(result, dimension);
+      return result;
     },
   };
 }
@@ -171,8 +180,24 @@ export function fixedSignScale(sigma: number): number {
   return sigma * Math.sqrt(2 / Math.PI);
 }
 
-function computeScales(mode: BetaMode, latent: Float64Array, width: number, dimension: number, sigma: number): Float64Array {
-  const scales = new Float64Array(width);
+/** Allocates the arrays of a quantization of m x d weights, for the `out` argument of `quantize`. */
+export function allocateQuantizedWeights(width: number, dimension: number): QuantizedWeights {
+  return { levels: new Int8Array(width * dimension), scales: new Float64Array(width), values: new Float64Array(width * dimension) };
+}
+
+function outputFor(caller: string, out: QuantizedWeights | undefined, width: number, dimension: number): QuantizedWeights {
+  if (out === undefined) return allocateQuantizedWeights(width, dimension);
+  if (out.levels.length !== width * dimension || out.values.length !== width * dimension || out.scales.length !== width) {
+    throw new RangeError(
+      `${caller}: the output arrays hold ${out.levels.length} levels, ${out.values.length} values and ${out.scales.length} scales, ` +
+        `expected ${width * dimension}, ${width * dimension} and ${width} for width ${width} x dimension ${dimension}`,
+    );
+  }
+  return out;
+}
+
+/** Writes the per-neuron scales beta_r into `scales` (length m). */
+function computeScales(mode: BetaMode, latent: Float64Array, width: number, dimension: number, sigma: number, scales: Float64Array): Float64Array {
   if (mode === 'fixed') return scales.fill(fixedSignScale(sigma));
   if (mode === 'layer') return scales.fill(meanAbs(latent));
 
@@ -184,10 +209,14 @@ function computeScales(mode: BetaMode, latent: Float64Array, width: number, dime
   return scales;
 }
 
-function scaleLevels(levels: Int8Array, scales: Float64Array, dimension: number): Float64Array {
-  const values = new Float64Array(levels.length);
-  for (let i = 0; i < levels.length; i++) values[i] = levels[i] * scales[Math.floor(i / dimension)];
-  return values;
+/** Writes q_rk = s_rk * beta_r into `weights.values`. */
+function scaleLevels(weights: QuantizedWeights, dimension: number): void {
+  const { levels, scales, values } = weights;
+  for (let r = 0; r < scales.length; r++) {
+    const scale = scales[r];
+    const offset = r * dimension;
+    for (let k = 0; k < dimension; k++) values[offset + k] = levels[offset + k] * scale;
+  }
 }
 
 function checkShape(caller: string, latent: Float64Array, width: number, dimension: number): void {

@@ -17,7 +17,7 @@ import { InvalidInputError } from '../errors.js';
 import { activeInputSums, allocateReluForwardBuffers, type ReluForwardBuffers } from '../linalg/reluLayer.js';
 import type { NetworkParameters, NetworkShape, OneBitInputs } from './network.js';
 import { evaluateOutputs, oneBitIndicatorThreshold, oneBitInputs, squaredLoss } from './network.js';
-import type { WeightQuantizer } from './quantizer.js';
+import { allocateQuantizedWeights, type QuantizedWeights, type WeightQuantizer } from './quantizer.js';
 
 /**
  * A run counts as diverged when its loss is not finite or exceeds this factor times
@@ -141,6 +141,8 @@ class ReluNetStepper implements GradientStepper {
   readonly rows: number;
   private readonly buffers: ReluForwardBuffers;
   private readonly gradientSums: Float64Array;
+  /** Quantization buffers of the 1-bit net, reused by every forward pass. */
+  private quantized: QuantizedWeights | null = null;
   private forwarded = false;
 
   constructor(
@@ -166,7 +168,8 @@ class ReluNetStepper implements GradientStepper {
       this.forwarded = true;
       return outputs;
     }
-    const quantized = this.quantizer.quantize(weights, shape.width, shape.dimension, shape.sigma);
+    this.quantized ??= allocateQuantizedWeights(shape.width, shape.dimension);
+    const quantized = this.quantizer.quantize(weights, shape.width, shape.dimension, shape.sigma, this.quantized);
     const ties = { negatedTolerances: this.negatedTolerances!, neuronScales: quantized.scales };
     const outputs = evaluateOutputs(this.inputs, this.rows, quantized.values, shape, this.outputSigns, ties, this.buffers);
     this.forwarded = true;

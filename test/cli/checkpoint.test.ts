@@ -47,6 +47,12 @@ describe('bitbound check checkpoints', () => {
     expect(fs.existsSync(file('two-workers.json.checkpoint'))).toBe(false);
   });
 
+  it('writes the same report with 3 threads on 2 cores', async () => {
+    const run = await runCli([...GRID, '--workers=3', '-o', 'three-workers.json'], { cwd: directory });
+    expect(run.code).toBe(0);
+    expect(read('three-workers.json')).toBe(baseline);
+  });
+
   it('resumes after SIGINT to the uninterrupted report', async () => {
     const args = [...GRID, '--workers', '1', '-o', 'interrupted.json'];
     const started = startCli(args, { cwd: directory });

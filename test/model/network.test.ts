@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  allocateQuantizedWeights,
   createBitWeightQuantizer,
   createSignQuantizer,
   createTernaryQuantizer,
@@ -86,6 +87,27 @@ describe('ternary and b-bit quantizers', () => {
     const result = createBitWeightQuantizer(2).quantize(Float64Array.from([2, -2, 0.4, -0.6]), 2, 2, 1);
     expect(Array.from(result.levels)).toEqual([1, -2, 0, -1]);
     expect(Array.from(result.values)).toEqual([1, -2, 0, -1]);
+  });
+
+  it('writes into reused output arrays exactly what a fresh quantization returns', () => {
+    const latent = Float64Array.from({ length: 5 * 3 }, (_, index) => Math.sin(index * 1.3 + 0.2) * 2);
+    for (const name of ['sign', 'sign-neuron', 'sign-centred', 'ternary', '3bit']) {
+      const quantizer = parseWeightQuantizer(name);
+      const out = allocateQuantizedWeights(5, 3);
+      // Stale contents must not leak into the result.
+      out.values.fill(99);
+      out.levels.fill(7);
+      const reused = quantizer.quantize(latent, 5, 3, 1, out);
+      const fresh = quantizer.quantize(latent, 5, 3, 1);
+      expect(reused).toBe(out);
+      expect(Array.from(reused.levels)).toEqual(Array.from(fresh.levels));
+      expect(Array.from(reused.scales)).toEqual(Array.from(fresh.scales));
+      expect(Array.from(reused.values)).toEqual(Array.from(fresh.values));
+    }
+  });
+
+  it('rejects output arrays of another shape', () => {
+    expect(() => parseWeightQuantizer('sign').quantize(new Float64Array(6), 3, 2, 1, allocateQuantizedWeights(2, 3))).toThrow(/expected 6, 6 and 3 for width 3 x dimension 2/);
   });
 
   it('rejects unknown quantizer names', () => {
