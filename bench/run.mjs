@@ -426,7 +426,7 @@ function renderParallelSection(parallel) {
     const rows = [
       ['load the CLI modules', 'imports', 'main thread'],
       ['data, limit kernels, planning', 'setup', 'main thread'],
-      ['until the main thread's first item is done', 'firstItem', 'main thread'],
+      ['until the first item of the main thread is done', 'firstItem', 'main thread'],
       ['all work items, and the evaluation of what needs only the main grid', 'itemsPhase', 'main thread and workers'],
       ['claim evaluation after the last item', 'evaluation', 'main thread'],
       ['report', 'report', 'main thread'],

@@ -17,6 +17,7 @@ import type { CheckOptions } from './options.js';
 import { runPowerLawFit, type PowerLawFitJob, type PowerLawFitSummary } from './power-law.js';
 import type { CellMeasurer, WorkItem } from './work.js';
 import { takePrestartedWorkers, WORKER_URL } from './prestart.js';
+import { toPostableRunContext, type PostableRunContext, type RunContext } from './run-context.js';
 import { InvalidInputError, NumericalError, ResourceLimitError } from '../errors.js';
 
 /** Called after each finished item with its index and measurement. */
@@ -37,6 +38,12 @@ export type QueueTask =
 export interface WorkerInit {
   readonly kind: 'init';
   readonly options: CheckOptions;
+}
+
+/** Message to a worker: the run context of the run's own options, prepared by the main thread. */
+export interface WorkerContext {
+  readonly kind: 'context';
+  readonly context: PostableRunContext;
 }
 
 /** Message from a worker: the result at a queue position, a failure, or the end of its share. */
@@ -68,10 +75,11 @@ function createControl(): Int32Array {
 export class WorkerPool {
   private readonly workers: Worker[];
   private busy = false;
+  private context: WorkerContext | null = null;
 
   /**
-   * Starts `count` worker threads for a run with these options. Each starts preparing its
-   * run context at once; call {@link close} when the run ends, also after an error.
+   * Starts `count` worker threads for a run with these options (or takes prestarted ones);
+   * call {@link close} when the run ends, also after an error.
    */
   constructor(options: CheckOptions, count: number) {
     this.workers = takePrestartedWorkers(count);
@@ -81,7 +89,17 @@ export class WorkerPool {
 
   /** Starts `count` more worker threads. */
   add(count: number, options: CheckOptions): void {
-    for (let index = 0; index < count; index++) this.workers.push(new Worker(WORKER_URL, { workerData: { options } }));
+    for (let index = 0; index < count; index++) {
+      const worker = new Worker(WORKER_URL, { workerData: { options } });
+      if (this.context !== null) worker.postMessage(this.context);
+      this.workers.push(worker);
+    }
+  }
+
+  /** Sends every worker the run context of the run's own options, so none prepares it again. */
+  shareContext(context: RunContext): void {
+    this.context = { kind: 'context', context: toPostableRunContext(context) };
+    for (const worker of this.workers) worker.postMessage(this.context);
   }
 
   /** Number of worker threads. */

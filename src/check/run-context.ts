@@ -47,6 +47,20 @@ export interface RunContext {
   readonly runSymbols: Readonly<Record<string, number>>;
 }
 
+/** A run context without its quantizer object, so that it can be posted to a worker thread. */
+export type PostableRunContext = Omit<RunContext, 'quantizer'>;
+
+/** Returns the postable part of a run context (the arrays are shared, not copied). */
+export function toPostableRunContext(context: RunContext): PostableRunContext {
+  const { quantizer: _quantizer, ...rest } = context;
+  return rest;
+}
+
+/** Rebuilds a run context posted by another thread, with the quantizer its options name. */
+export function fromPostableRunContext(posted: PostableRunContext): RunContext {
+  return { ...posted, quantizer: parseWeightQuantizer(posted.options.quantizer) };
+}
+
 /** Splits the data, computes the limit kernels and resolves the step size. */
 export function prepareRun(dataset: Dataset, options: CheckOptions): RunContext {
   const { train, test } = splitData(dataset, options.testFraction, options.dataSeed);

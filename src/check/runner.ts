@@ -122,6 +122,7 @@ export function prepareCheck(claims: readonly Claim[], options: CheckOptions, ex
     progress.phase('data and limit kernels', 1);
     const measurer = new CellMeasurer(options);
     const context = measurer.context({ kappa: null, subsetSize: null });
+    pool?.shareContext(context);
     const dataset = context.dataset;
     progress.advance(`${dataset.name}: n = ${context.train.rows} training, ${context.test.rows} held out, d = ${dataset.dimension}`);
     guardCellMemory(context.train.rows + context.test.rows, Math.max(...options.widths), dataset.dimension, options);

@@ -58,6 +58,15 @@ export class CellMeasurer {
     return context;
   }
 
+  /**
+   * Uses `context`, prepared by another thread from the same options, as the context of the
+   * run's own options, so this thread need not prepare it again.
+   */
+  adoptBaseContext(context: RunContext): void {
+    this.baseDataset ??= context.dataset;
+    this.contexts.set(`/`, context);
+  }
+
   /** Measures one item. */
   measure(item: WorkItem): CellMeasurement {
     return measureCell(this.context(item), item.width, item.seed, item.level);
