@@ -20,6 +20,13 @@
  * hypotheses below set every hidden constant to 1. Instances below those thresholds are
  * measured and shown as outside the hypothesis; the report gives the smallest width at which
  * the bound held on at least 1 - delta of the seeds, for comparison with m*.
+ *
+ * Output scale. The theorem is proved for the unit-scale network (kappa = 1). With output
+ * scale kappa, Hstar = kappa^2 H0 for the unit-scale limit kernel H0, and the linearized
+ * dynamics u(t+1) - u(t) = -eta Hstar (u(t) - y) depend on eta and kappa only through
+ * eta kappa^2. The hypotheses are therefore stated for lambda_0 = lambda_H / kappa^2 and the
+ * step eta kappa^2, so that rescaling the output does not move an instance into or out of
+ * the theorem's regime.
  */
 import type { Claim } from '../src/claims/claim.js';
 
@@ -37,8 +44,14 @@ export const linearConvergence: Claim = {
       'S. S. Du, X. Zhai, B. Poczos, A. Singh, "Gradient Descent Provably Optimizes Over-parameterized Neural Networks", ICLR 2019, Theorem 4.1',
   },
   hypotheses: [
-    { expression: 'm >= n^6 / (lambda_H^4 * delta^3)', description: 'width requirement m* with every hidden constant set to 1' },
-    { expression: 'eta <= lambda_H / n^2', description: 'step-size requirement eta* with its hidden constant set to 1' },
+    {
+      expression: 'm >= n^6 / ((lambda_H / kappa^2)^4 * delta^3)',
+      description: 'width requirement m* for the unit-scale kernel lambda_0 = lambda_H / kappa^2, with every hidden constant set to 1',
+    },
+    {
+      expression: 'eta * kappa^2 <= (lambda_H / kappa^2) / n^2',
+      description: 'step-size requirement eta* on the unit-scale step eta kappa^2, with its hidden constant set to 1',
+    },
   ],
   delta: 0.1,
   statements: [

@@ -1,7 +1,7 @@
 import katex from 'katex';
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE } from '../../proofs/index.js';
-import { parseStatement, symbolToLatex } from '../../src/claims/expression.js';
+import { CATALOGUE, linearConvergence } from '../../proofs/index.js';
+import { evaluateStatement, parseStatement, symbolToLatex } from '../../src/claims/expression.js';
 import { MEASURED_SYMBOLS, symbolLatexNames } from '../../src/claims/symbols.js';
 import { validateClaimExpressions } from '../../src/check/evaluate.js';
 
@@ -42,5 +42,22 @@ describe('claim catalogue', () => {
     const latex = parseStatement('x <= 2 * m', ['x', 'm']).latex;
     expect(latex).not.toMatch(/\\cdotm/);
     expect(() => katex.renderToString(latex, { throwOnError: true })).not.toThrow();
+  });
+
+  it('states the C1 hypotheses independently of the output scale kappa', () => {
+    // Rescaling the output by kappa multiplies Hstar (so lambda_H) by kappa^2 and the default
+    // step 1 / lambda_max by 1 / kappa^2; the hypotheses must decide every instance alike.
+    const unitScale = { m: 4096, n: 119, delta: 0.1, kappa: 1, lambda_H: 0.0018, eta: 0.048 };
+    const names = Object.keys(unitScale);
+    for (const hypothesis of linearConvergence.hypotheses) {
+      const statement = parseStatement(hypothesis.expression, names);
+      const base = evaluateStatement(statement, unitScale);
+      for (const kappa of [1e-3, 0.5, 3, 2000]) {
+        const scaled = evaluateStatement(statement, { ...unitScale, kappa, lambda_H: unitScale.lambda_H * kappa ** 2, eta: unitScale.eta / kappa ** 2 });
+        expect(scaled.holds).toBe(base.holds);
+        // Both sides scale by the same factor, so their ratio is unchanged up to rounding.
+        expect(Math.abs((scaled.lhs / scaled.rhs) / (base.lhs / base.rhs) - 1)).toBeLessThan(1e-12);
+      }
+    }
   });
 });
