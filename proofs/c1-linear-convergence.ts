@@ -49,8 +49,8 @@ export const linearConvergence: Claim = {
       description: 'width requirement m* for the unit-scale kernel lambda_0 = lambda_H / kappa^2, with every hidden constant set to 1',
     },
     {
-      expression: 'eta * kappa^2 <= (lambda_H / kappa^2) / n^2',
-      description: 'step-size requirement eta* on the unit-scale step eta kappa^2, with its hidden constant set to 1',
+      expression: 'eta <= lambda_H / (kappa^4 * n^2)',
+      description: 'step-size requirement eta kappa^2 <= lambda_0 / n^2 on the unit-scale step, with its hidden constant set to 1',
     },
   ],
   delta: 0.1,

@@ -143,9 +143,12 @@ export function evaluateClaim(
   const baseScope = { ...runSymbols, ...(claim.delta !== undefined ? { delta: claim.delta } : {}) };
 
   const hypotheses = claim.hypotheses.map((hypothesis) => ({ ...hypothesis, parsed: parseStatement(hypothesis.expression, allowed, { latexNames }) }));
-  const usable = cells.filter((cell) => cell.divergence === null);
+  // An initialization claim uses only values taken before training, which a later divergence
+  // of the training run does not affect.
+  const trainingMatters = claim.measurement === 'training';
+  const usable = cells.filter((cell) => !trainingMatters || cell.divergence === null);
   const divergences = cells
-    .filter((cell) => cell.divergence !== null)
+    .filter((cell) => trainingMatters && cell.divergence !== null)
     .map((cell) => ({ width: cell.width, seed: cell.seed, net: cell.divergence!.net, step: cell.divergence!.step }));
 
   const inHypothesis = new Map<CellMeasurement, boolean>();

@@ -31,6 +31,9 @@ export interface PowerLawFitJob {
  * reason as a warning instead of ending the check.
  */
 export function runPowerLawFit(job: PowerLawFitJob): PowerLawFitSummary {
+  if (job.points.length === 0) {
+    return { of: job.of, formula: job.settings.form, parameters: [], converged: false, rmseLog: Number.NaN, warnings: ['no training run converged, so there is nothing to fit'] };
+  }
   try {
     const fit = fitScalingLaw(job.points, job.settings);
     return { of: job.of, formula: fit.formula, parameters: fit.parameters, converged: fit.converged, rmseLog: fit.rmseLog, warnings: fit.warnings };

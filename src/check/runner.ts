@@ -401,21 +401,30 @@ function summarizeSweep(
   };
   const variants = sweepVariants(sweep, measurer.context({ kappa: null, subsetSize: null }).dataset.size, options);
 
+  // Cells whose training diverged have no meaningful final values: they are left out of the
+  // means, a variant without any other cell gets no row, and the slopes use only the seeds
+  // that converged at every variant.
+  const converged = (cell: CellMeasurement): boolean => cell.divergence === null;
   if (sweep.kind === 'kappa') {
-    const rows = variants.map((variant) => {
-      const cells = seeds.map((seed) => find(variant, seed));
+    const rows = variants.flatMap((variant) => {
+      const cells = seeds.map((seed) => find(variant, seed)).filter(converged);
+      if (cells.length === 0) return [];
       const runSymbols = measurer.context(variant).runSymbols;
-      return { value: variant.kappa ?? options.kappa, means: { ...meansOf(cells, ['gap_init_mean', 'gap_mean', 'gap_inf_mean']), gap_mismatch_mean: runSymbols.gap_mismatch_mean } };
+      return [{ value: variant.kappa ?? options.kappa, means: { ...meansOf(cells, ['gap_init_mean', 'gap_mean', 'gap_inf_mean']), gap_mismatch_mean: runSymbols.gap_mismatch_mean } }];
     });
     return { kind: 'kappa', variable: 'kappa', width, seeds: seeds.length, rows, exponents: [] };
   }
 
   const perSize = variants.map((variant) => ({ n: measurer.context(variant).train.rows, cells: seeds.map((seed) => find(variant, seed)) }));
-  const rows = perSize.map(({ n, cells }) => ({ value: n, means: meansOf(cells, ['loss_fp_final', 'loss_1bit_final', 'test_loss_fp', 'test_loss_1bit']) }));
+  const rows = perSize.flatMap(({ n, cells }) => {
+    const usable = cells.filter(converged);
+    return usable.length === 0 ? [] : [{ value: n, means: meansOf(usable, ['loss_fp_final', 'loss_1bit_final', 'test_loss_fp', 'test_loss_1bit']) }];
+  });
+  const seedsConvergedEverywhere = seeds.flatMap((_, seedIndex) => (perSize.every(({ cells }) => converged(cells[seedIndex])) ? [seedIndex] : []));
   const exponents = ['test_loss_fp', 'test_loss_1bit'].flatMap((symbol) =>
     fitAcross(
       perSize.map(({ n }) => n),
-      seeds.map((_, seedIndex) => perSize.map(({ cells }) => cells[seedIndex].values[symbol])),
+      seedsConvergedEverywhere.map((seedIndex) => perSize.map(({ cells }) => cells[seedIndex].values[symbol])),
       `slope_${symbol}_D`,
       symbol,
       options,

@@ -58,9 +58,18 @@ function claimBlock(claim: ClaimReport, labelWidth: number, idWidth: number, ver
   for (const sweep of claim.sweeps) {
     for (const fit of sweep.fits ?? []) {
       const parameters = fit.parameters.map((parameter) => `${parameter.name} ${short(parameter.estimate)}${parameter.lower !== null && parameter.upper !== null ? ` [${short(parameter.lower)}, ${short(parameter.upper)}]` : ''}`);
-      lines.push(`${indent}${fit.of}: ${fit.formula}${parameters.length > 0 ? `, ${parameters.join(', ')}` : ''}${fit.converged ? '' : ' (did not converge)'}`);
+      if (parameters.length === 0) {
+        // A refused fit has no parameters; its first warning gives the reason.
+        lines.push(`${indent}${fit.of}: ${fit.formula} not fitted${fit.warnings.length > 0 ? `: ${fit.warnings[0]}` : ''}`);
+        continue;
+      }
+      lines.push(`${indent}${fit.of}: ${fit.formula}, ${parameters.join(', ')}${fit.converged ? '' : ' (did not converge)'}`);
     }
     if (sweep.kind !== 'kappa') continue;
+    if (sweep.rows.length === 0) {
+      lines.push(`${indent}mean gap at m = ${sweep.width}: not measured, every run of the kappa sweep diverged`);
+      continue;
+    }
     const cells = sweep.rows.map((row) => `kappa ${row.value}: ${short(row.means.gap_mean)} (init ${short(row.means.gap_init_mean)}, predicted ${short(row.means.gap_inf_mean)})`);
     lines.push(`${indent}mean gap at m = ${sweep.width}, ${cells.join('; ')}; kernel-mismatch term ${short(sweep.rows[0]?.means.gap_mismatch_mean ?? Number.NaN)}`);
   }

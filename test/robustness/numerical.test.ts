@@ -155,6 +155,11 @@ describe('divergent training', () => {
     const c1 = report.claims.find((claim: { label: string }) => claim.label === 'C1');
     expect(c1.divergences).toHaveLength(4);
     expect(c1.verdict).toBe('not-measured');
+    // K1 uses only the values at initialization, which the divergence of training does not touch.
+    const k1 = report.claims.find((claim: { label: string }) => claim.label === 'K1');
+    expect(k1.divergences).toHaveLength(0);
+    expect(k1.verdict).not.toBe('not-measured');
+    expect(k1.statements[0].trials.evaluated).toBe(4);
     const undocumented = [...new Set(nullPaths(report))].filter((entry) => !DOCUMENTED_NULLS.has(entry));
     expect(undocumented).toEqual([]);
   });
