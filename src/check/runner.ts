@@ -333,9 +333,12 @@ export function planWork(claims: readonly Claim[], options: CheckOptions, contex
   return items;
 }
 
-/** Returns true when any claim's verdict makes the command fail (violated or refuted). */
+/** Verdicts that make `bitbound check`, `merge` and `claim` exit with status 1: the claim was shown false. */
+export const FAILING_VERDICTS: readonly Verdict[] = ['violated', 'refuted', 'inconsistent'];
+
+/** Returns true when any claim's verdict makes the command fail (see {@link FAILING_VERDICTS}). */
 export function hasFailingVerdict(verdicts: readonly Verdict[]): boolean {
-  return verdicts.some((verdict) => verdict === 'violated' || verdict === 'refuted');
+  return verdicts.some((verdict) => FAILING_VERDICTS.includes(verdict));
 }
 
 function isMainGrid(item: WorkItem): boolean {
