@@ -181,11 +181,13 @@ export function loadClaimFile(path: string): UserClaim {
  * Malformed JSON is reported with its line and column.
  */
 export function parseClaimFileText(text: string, origin: string): UserClaim {
+  // JSON.parse rejects a byte order mark, which some editors write at the start of a file.
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let definition: unknown;
   try {
-    definition = JSON.parse(text);
+    definition = JSON.parse(json);
   } catch (error) {
-    throw jsonSyntaxError(error, text, origin);
+    throw jsonSyntaxError(error, json, origin);
   }
   return claimFromDefinition(definition, { name: origin });
 }

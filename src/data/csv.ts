@@ -49,6 +49,13 @@ export function parseDataCsv(text: string, options: CsvLoadOptions): Dataset {
     throw new InvalidInputError(path, '', 'file is empty; write a header row of column names, then rows of numbers');
   }
   const columns = records[0].map((name) => name.trim());
+  if (columns.every((name) => name !== '' && Number.isFinite(Number(name)))) {
+    throw new InvalidInputError(
+      `${path} row 1`,
+      records[0].join(','),
+      'is all numbers, so the file has no header row; add a first row of column names, e.g. x1,x2,y',
+    );
+  }
   if (records.length === 1) {
     throw new InvalidInputError(path, records.length, 'file has a header row but no data rows; add rows of numbers below the header');
   }

@@ -256,6 +256,11 @@ describe('parseClaimFileText', () => {
     const loaded = parseClaimFileText(JSON.stringify(MINIMAL), 'claim.json');
     expect(loaded.claim.id).toBe('entry-bound');
   });
+
+  it('accepts a byte order mark', () => {
+    const loaded = parseClaimFileText(`\ufeff${JSON.stringify(MINIMAL)}`, 'claim.json');
+    expect(loaded.claim.id).toBe('entry-bound');
+  });
 });
 
 describe('locateJsonError', () => {

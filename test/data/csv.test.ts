@@ -145,6 +145,12 @@ describe('parseDataCsv', () => {
       expect(error.message).toContain('file is empty');
     });
 
+    it('rejects a file without a header row', () => {
+      const error = catchError(() => parse('0.5,0.5,1\n0.1,-0.2,0\n'));
+      expect(error.field).toBe('data.csv row 1');
+      expect(error.message).toContain('is all numbers, so the file has no header row');
+    });
+
     it('rejects a file of blank lines as empty', () => {
       expect(catchError(() => parse('\n\r\n\n')).message).toContain('file is empty');
     });
