@@ -25,7 +25,7 @@
  * sub-box, or the exact value at some sub-box midpoint violates it.
  */
 import { InvalidInputError, formatValue } from '../errors.js';
-import { expressionInternals } from './expression.js';
+import { expressionInternals, findNonFiniteSubexpressions } from './expression.js';
 import type { AllowedFunctionName, ExpressionNode, ParsedExpression } from './expression.js';
 
 /** A closed interval of extended reals; lo <= hi, or both NaN for "undefined everywhere". */
@@ -685,7 +685,9 @@ interface PendingBox {
  * Symbols fixed to a number in `box` are never split. Interval endpoints must be finite.
  * A `certified` result rests on the outward rounding described in the module documentation.
  * A `counterexample` comes from a float64 evaluation, so a value within rounding error of 0
- * may be an artefact of rounding.
+ * may be an artefact of rounding. One whose evaluation overflowed is reported only when the
+ * enclosure at the point confirms it.
+ * NOTE: a value that underflowed to 0 (exp(-1000) > 0) is still reported as a counterexample.
  * Example: `-1 / m` with m in [1, 10] is certified negative after one box.
  * Throws InvalidInputError for a missing or invalid box entry or invalid options.
  * Cost: at most maxBoxes interval evaluations and point evaluations.
@@ -716,7 +718,10 @@ export function certifySign(expression: ParsedExpression, box: Box, options: Cer
 
     const point = boxMidpoint(current.intervals, dimensions);
     const value = expression.evaluate(point);
-    if (!valueHasSign(value, sign)) {
+    // A float64 value of the wrong sign whose evaluation overflowed a sub-expression (1e200^2
+    // is Infinity, and -1 / Infinity is -0) is a counterexample only when the outward-rounded
+    // enclosure at that point confirms it; otherwise the box is bisected further.
+    if (!valueHasSign(value, sign) && (pointViolatesSign(expression, point, sign) || !overflowsAt(expression, point))) {
       return { status: 'counterexample', boxesExamined, counterexample: point, value };
     }
 
@@ -786,6 +791,32 @@ function evaluateBoxInterval(expression: ParsedExpression, intervals: ReadonlyMa
   const box: Record<string, Interval> = {};
   for (const [name, range] of intervals) box[name] = range;
   return evaluateInterval(expression, box);
+}
+
+/** Returns true when a sub-expression of `expression` is infinite at `point`. */
+function overflowsAt(expression: ParsedExpression, point: Record<string, number>): boolean {
+  return findNonFiniteSubexpressions(expression, point).some((term) => term.value === Number.POSITIVE_INFINITY || term.value === Number.NEGATIVE_INFINITY);
+}
+
+/**
+ * Returns true when the enclosure of `expression` at the single point `point` proves that
+ * the point violates `sign` (or that the expression is undefined there).
+ */
+function pointViolatesSign(expression: ParsedExpression, point: Record<string, number>, sign: SignClaim): boolean {
+  const intervals = new Map(Object.entries(point).map(([name, value]) => [name, { lo: value, hi: value }]));
+  const enclosure = evaluateBoxInterval(expression, intervals);
+  if (enclosure.domain === 'undefined') return true;
+  if (enclosure.domain !== 'defined') return false;
+  switch (sign) {
+    case 'positive':
+      return enclosure.hi <= 0;
+    case 'nonnegative':
+      return enclosure.hi < 0;
+    case 'negative':
+      return enclosure.lo >= 0;
+    case 'nonpositive':
+      return enclosure.lo > 0;
+  }
 }
 
 function intervalProvesSign(enclosure: Interval, sign: SignClaim): boolean {

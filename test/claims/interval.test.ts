@@ -488,6 +488,14 @@ describe('certifySign', () => {
     expect(certifySign(square, { x: interval(-1, 1) }, { sign: 'positive' }).status).toBe('counterexample');
   });
 
+  it('reports no counterexample where only an overflow flips the sign', () => {
+    // m^2 overflows to Infinity above m = 1.34e154, so -1 / m^2 evaluates to -0 there.
+    const inverseSquare = parseExpression('-1 / m^2', ['m']);
+    const result = certifySign(inverseSquare, { m: interval(1, 1e308) }, { sign: 'negative', maxBoxes: 200 });
+    expect(result.status).toBe('undecided');
+    expect(result.counterexample).toBeUndefined();
+  });
+
   it('rejects invalid options and boxes', () => {
     const linear = parseExpression('x', ['x']);
     expect(() => certifySign(linear, { x: interval(0, 1) }, { sign: 'zero' as 'positive' })).toThrow(InvalidInputError);
