@@ -9,7 +9,7 @@
 
 import { quantileOfSorted } from '../check/statistics.js';
 import type { Rng } from '../util/rng.js';
-import { checkIdentifiable } from './design.js';
+import { checkEstimate, checkIdentifiable } from './design.js';
 import type { FormModel, LogDesign } from './forms.js';
 import { fitFromGrid, createProblem } from './grid.js';
 import { minimizeHuber } from './levenbergMarquardt.js';
@@ -46,9 +46,9 @@ export function chooseResampling(points: readonly ScalingPoint[], warnings: stri
 export interface BootstrapReplicates {
   /** Reported parameter vectors of the usable replicates. */
   values: number[][];
-  /** Replicates whose fit did not converge or gave a non-finite parameter. */
+  /** Replicates whose fit did not converge or gave a parameter outside the range of a double. */
   failed: number;
-  /** Replicates whose resample had too few distinct x values. */
+  /** Replicates whose resample had too few distinct x values or a constant loss. */
   unidentifiable: number;
 }
 
@@ -80,12 +80,11 @@ export function runBootstrap(
 
     let minimum = minimizeHuber(createProblem(model, resampled), estimate, { huberDelta });
     if (!minimum.converged) minimum = fitFromGrid(model, resampled, huberDelta).minimum;
-    const reported = model.toReported(minimum.parameters);
-    if (!minimum.converged || !reported.every(Number.isFinite)) {
+    if (!minimum.converged || checkEstimate(model, minimum, variables) !== null) {
       result.failed++;
       continue;
     }
-    result.values.push(reported);
+    result.values.push(model.toReported(minimum.parameters));
   }
   return result;
 }
@@ -122,8 +121,8 @@ export function describeBootstrap(replicates: BootstrapReplicates, requested: nu
   if (leftOut > 0) {
     warnings.push(
       `${leftOut} of ${requested} bootstrap replicates were left out (${replicates.unidentifiable} resamples had too few ` +
-        `distinct x values to identify the parameters, ${replicates.failed} fits did not converge or gave a non-finite ` +
-        `parameter); the intervals come from the other ${replicates.values.length}`,
+        `distinct x values or a constant loss to identify the parameters, ${replicates.failed} fits did not converge or ` +
+        `gave a parameter outside the range of a double); the intervals come from the other ${replicates.values.length}`,
     );
   }
   const needed = minimumReplicatesForInterval(confidence);

@@ -10,15 +10,16 @@
  * Intervals come from a percentile bootstrap. It resamples whole seeds when the points carry a
  * `seed` and there are at least two seeds, so that points of one run stay together. Otherwise
  * it resamples points. Each replicate is refit from the full-data estimate, and from the grid
- * when that fails. A replicate that cannot identify the parameters (too few distinct x) or does
- * not converge is left out and counted. An interval is reported only when enough replicates
+ * when that fails. A replicate that cannot identify the parameters (too few distinct x, or a
+ * constant loss), does not converge or gives a parameter outside the range of a double is left
+ * out and counted. An interval is reported only when enough replicates
  * remain.
  */
 
 import { InvalidInputError, formatValue } from '../errors.js';
 import { createRng, deriveSeed } from '../util/rng.js';
 import { chooseResampling, describeBootstrap, runBootstrap, summarizeParameters } from './bootstrap.js';
-import { buildDesign, checkIdentifiable, describeDesign } from './design.js';
+import { buildDesign, checkEstimate, checkIdentifiable, describeDesign, describeEstimate } from './design.js';
 import { createFormModel } from './forms.js';
 import { fitFromGrid } from './grid.js';
 import type { FamilyScalingFit, ScalingFit, ScalingFitOptions, ScalingPoint, ScalingVariable } from './types.js';
@@ -54,7 +55,8 @@ const FEW_BOOTSTRAP_GROUPS = 10;
  *     two-term  L = E + A / N^alpha + B / D^beta    parameters E, A, B, alpha, beta
  *
  * X is `options.variable`. Warnings go to `warnings`: fewer than 2 points per parameter, an x
- * range under a decade, a fit that interpolates, a fit or bootstrap that did not converge.
+ * range under a decade, a fit that interpolates, a negative exponent, a fit or bootstrap that did
+ * not converge.
  * Cost: one grid scan and GRID_REFINEMENTS refinements, then one refinement per replicate. As a
  * measured example, 20 two-term fits of 36 points with 200 replicates each took 2 to 5 s in
  * total (log-normal noise 0.3% to 3%) on one core of the development machine.
@@ -62,7 +64,10 @@ const FEW_BOOTSTRAP_GROUPS = 10;
  * @throws InvalidInputError for invalid options, or a point whose loss or x is missing, not
  *   finite or not positive. It also rejects designs that cannot identify the form: fewer points
  *   than parameters, fewer distinct x values than the form needs (2 for pure, 3 for offset), or
- *   fewer than 3 distinct N or D values for two-term.
+ *   fewer than 3 distinct N or D values for two-term, or a loss that does not vary (max ln L -
+ *   min ln L below CONSTANT_LOSS_SPREAD). After the fit it rejects an estimate that cannot be
+ *   reported: a parameter outside the range of a double, such as the pure form's X_c when alpha
+ *   is almost 0.
  */
 export function fitScalingLaw(points: readonly ScalingPoint[], options: ScalingFitOptions): ScalingFit {
   validateOptions(options);
@@ -78,6 +83,11 @@ export function fitScalingLaw(points: readonly ScalingPoint[], options: ScalingF
   const warnings = describeDesign(design, model, variables);
 
   const best = fitFromGrid(model, design, huberDelta);
+  const unreportable = checkEstimate(model, best.minimum, variables);
+  if (unreportable !== null) {
+    throw new InvalidInputError('fitScalingLaw points', points.length, unreportable);
+  }
+  warnings.push(...describeEstimate(model, model.toReported(best.minimum.parameters), variables));
   if (!best.minimum.converged) {
     warnings.push(
       `the fit did not converge in ${best.minimum.iterations} steps; the estimates are the best point reached, not a minimum`,

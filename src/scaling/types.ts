@@ -58,9 +58,9 @@ export interface ScalingBootstrapSummary {
   groups: number;
   /** Replicates whose parameters enter the intervals. */
   converged: number;
-  /** Replicates whose fit did not converge or gave a non-finite parameter. */
+  /** Replicates whose fit did not converge or gave a parameter outside the range of a double. */
   failed: number;
-  /** Replicates whose resample had too few distinct x values to identify the parameters. */
+  /** Replicates whose resample had too few distinct x values or a constant loss to identify the parameters. */
   unidentifiable: number;
   confidence: number;
 }

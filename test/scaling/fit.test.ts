@@ -3,9 +3,12 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
+import { runPowerLawFit } from '../../src/check/power-law.js';
 import { logLogSlope } from '../../src/check/statistics.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { parseScalingCsv } from '../../src/scaling/csv.js';
+import { CONSTANT_LOSS_SPREAD, checkEstimate } from '../../src/scaling/design.js';
+import { createFormModel } from '../../src/scaling/forms.js';
 import { fitScalingLaw, fitScalingLawByFamily, type ScalingFitOptions, type ScalingPoint } from '../../src/scaling/fit.js';
 import { createRng } from '../../src/util/rng.js';
 
@@ -65,6 +68,22 @@ function chinchillaPoints(noise: number, seed: number): ScalingPoint[] {
 }
 
 const pureOptions: ScalingFitOptions = { form: 'pure', variable: 'N', bootstrapReplicates: 200, confidence: 0.95, seed: 1 };
+
+/** Model sizes of the flat-loss cases: six doublings from 1e6. */
+const DOUBLING_SIZES = [1e6, 2e6, 4e6, 8e6, 1.6e7, 3.2e7];
+
+/** Points at DOUBLING_SIZES whose ln L changes by `logStep` per doubling, from ln 3. */
+function loggedStepPoints(logStep: number): ScalingPoint[] {
+  return DOUBLING_SIZES.map((N, i) => ({ N, loss: 3 * Math.exp(logStep * i) }));
+}
+
+/** Lists every number in a value, depth first, so a test can check that none is NaN or infinite. */
+function collectNumbers(value: unknown): number[] {
+  if (typeof value === 'number') return [value];
+  if (Array.isArray(value)) return value.flatMap(collectNumbers);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(collectNumbers);
+  return [];
+}
 
 describe('fitScalingLaw', () => {
   describe('pure form', () => {
@@ -192,6 +211,60 @@ describe('fitScalingLaw', () => {
       expect(() => fitScalingLaw([{ N: 1, loss: 2 }, { N: 2, loss: -3 }], pureOptions)).toThrow(/points\[1\]\.loss/);
     });
 
+    it('rejects a constant loss of 3', () => {
+      const points = DOUBLING_SIZES.map((N) => ({ N, loss: 3 }));
+      for (const form of ['pure', 'offset'] as const) {
+        expect(() => fitScalingLaw(points, { ...pureOptions, form })).toThrow(InvalidInputError);
+        expect(() => fitScalingLaw(points, { ...pureOptions, form })).toThrow(
+          /^fitScalingLaw points: the loss is the same at every point, 3 up to rounding \(max ln L - min ln L = 0, below 1e-12\)/,
+        );
+        expect(() => fitScalingLaw(points, { ...pureOptions, form })).toThrow(/check the loss or perplexity column/);
+      }
+    });
+
+    it('rejects a constant loss of 1', () => {
+      // ln 1 = 0, so the pure form's start would give N_c = exp(0 / 0) = NaN.
+      const points = DOUBLING_SIZES.map((N) => ({ N, loss: 1 }));
+      expect(() => fitScalingLaw(points, pureOptions)).toThrow(/the loss is the same at every point, 1 up to rounding/);
+    });
+
+    it('rejects a constant loss in two-term', () => {
+      const points = chinchillaPoints(0, 1).map((point) => ({ ...point, loss: 2.5 }));
+      expect(() => fitScalingLaw(points, { ...pureOptions, form: 'two-term' })).toThrow(/loss changes with N and D$/);
+    });
+
+    it('rejects a loss spread below rounding', () => {
+      // Five steps of the limit / 5.5 add up to a spread of 91% of the limit.
+      const points = loggedStepPoints(CONSTANT_LOSS_SPREAD / 5.5);
+      expect(() => fitScalingLaw(points, { ...pureOptions, form: 'offset' })).toThrow(/the loss is the same at every point, 3 up to rounding/);
+    });
+
+    it('rejects N_c overflowing when alpha is almost 0', () => {
+      // ln L falls by 1e-9 per doubling, so alpha = 1e-9 / ln 2 and ln N_c = ln 3 / alpha, about 7.6e8.
+      const points = loggedStepPoints(-1e-9);
+      expect(() => fitScalingLaw(points, pureOptions)).toThrow(InvalidInputError);
+      expect(() => fitScalingLaw(points, pureOptions)).toThrow(/the fitted N_c is Infinity because ln N_c = k \/ alpha = 7\.615\d+e\+8/);
+      expect(() => fitScalingLaw(points, pureOptions)).toThrow(/check the loss and N columns/);
+    });
+
+    it('rejects N_c underflowing to 0', () => {
+      // ln L rises by 1e-9 per doubling, so alpha < 0 and ln N_c is about -7.6e8.
+      const points = loggedStepPoints(1e-9);
+      expect(() => fitScalingLaw(points, pureOptions)).toThrow(/the fitted N_c is 0 because ln N_c = k \/ alpha = -7\.615\d+e\+8/);
+    });
+
+    it('rejects N_c overflowing for huge N', () => {
+      // A loss of 3 at N = 1e300 with alpha about 0.05 puts N_c near 1e300 * 3^20, beyond 1.8e308.
+      const points = [1e300, 2e300, 4e300, 8e300, 1.6e301, 3.2e301].map((N, i) => ({ N, loss: 3 - 0.1 * i }));
+      expect(() => fitScalingLaw(points, pureOptions)).toThrow(/the fitted N_c is Infinity because ln N_c = k \/ alpha = 71\d\.\d+ lies outside the range of a double/);
+    });
+
+    it('rejects an offset coefficient that overflows', () => {
+      // L = A / N^alpha with L near 1e308 at N near 1e300 needs A far beyond 1.8e308.
+      const points = [1e300, 2e300, 4e300, 8e300, 1.6e301, 3.2e301].map((N, i) => ({ N, loss: 1e308 / 2 ** i }));
+      expect(() => fitScalingLaw(points, { ...pureOptions, form: 'offset' })).toThrow(/^fitScalingLaw points: the fitted A is Infinity, outside the range of a double; give N in larger units/);
+    });
+
     it('rejects invalid options', () => {
       const points = kaplanPoints(0, 1);
       expect(() => fitScalingLaw(points, { ...pureOptions, bootstrapReplicates: -1 })).toThrow(/bootstrapReplicates/);
@@ -199,6 +272,105 @@ describe('fitScalingLaw', () => {
       expect(() => fitScalingLaw(points, { ...pureOptions, form: 'cubic' as 'pure' })).toThrow(/unknown form/);
       expect(() => fitScalingLaw(points, { ...pureOptions, variable: 'M' as 'N' })).toThrow(/unknown variable/);
       expect(() => fitScalingLaw(points, { ...pureOptions, huberDelta: 0 })).toThrow(/huberDelta/);
+    });
+  });
+
+  describe('degenerate data', () => {
+    it('warns about a loss that grows with N', () => {
+      const points = DOUBLING_SIZES.map((N, i) => ({ N, loss: 2 + 0.2 * i }));
+      for (const form of ['pure', 'offset'] as const) {
+        const fit = fitScalingLaw(points, { ...pureOptions, form });
+        const alpha = fit.parameters.find((parameter) => parameter.name === 'alpha')!;
+        expect(alpha.estimate).toBeLessThan(0);
+        expect(fit.warnings.some((warning) => /^alpha = -0\.11\d+ is negative, so the fitted loss grows with N/.test(warning))).toBe(true);
+      }
+    });
+
+    it('warns about beta below 0', () => {
+      // The data term B / D^beta with B = 0.01 and beta = -0.1 adds 0.08 to 0.14 that grows with D.
+      const points = chinchillaPoints(0, 1).map((point) => ({
+        ...point,
+        loss: CHINCHILLA.E + CHINCHILLA.A / point.N! ** CHINCHILLA.alpha + 0.01 * point.D! ** 0.1,
+      }));
+      const fit = fitScalingLaw(points, { form: 'two-term', variable: 'N', bootstrapReplicates: 0, confidence: 0.95, seed: 1 });
+      const beta = fit.parameters.find((parameter) => parameter.name === 'beta')!;
+      expect(Math.abs(beta.estimate + 0.1)).toBeLessThan(EXACT_RECOVERY_TOLERANCE);
+      expect(fit.warnings.some((warning) => warning.startsWith('beta = -0.100000 is negative, so the fitted loss grows with D'))).toBe(true);
+      expect(fit.warnings.some((warning) => warning.startsWith('alpha'))).toBe(false);
+    });
+
+    it('warns about a loss spread near single-precision rounding', () => {
+      // The spread is 5 * 1e-8 = 5e-8, below the warning limit of 1e-6 but above the rejection limit.
+      const fit = fitScalingLaw(loggedStepPoints(-1e-8), { ...pureOptions, form: 'offset' });
+      expect(fit.warnings.some((warning) => warning.startsWith('the loss changes by only 5.00000e-8 in ln L'))).toBe(true);
+    });
+
+    it('keeps every number finite for degenerate inputs', () => {
+      const cases: { name: string; points: ScalingPoint[] }[] = [
+        { name: 'two distinct N', points: [1e6, 1e6, 1e9, 1e9].map((N, i) => ({ N, loss: 3 - 0.5 * Math.floor(i / 2) + 0.01 * i })) },
+        { name: 'rising loss', points: DOUBLING_SIZES.map((N, i) => ({ N, loss: 2 + 0.2 * i })) },
+        { name: 'loss near 1e300', points: DOUBLING_SIZES.map((N, i) => ({ N, loss: 1e300 / 2 ** i })) },
+        { name: 'loss near 1e-300', points: DOUBLING_SIZES.map((N, i) => ({ N, loss: 1e-300 / 2 ** i })) },
+        { name: 'N near 1e-300', points: DOUBLING_SIZES.map((N, i) => ({ N: N * 1e-306, loss: 3 - 0.1 * i })) },
+        { name: 'spread 1e-11', points: loggedStepPoints(-2e-12) },
+      ];
+      for (const { name, points } of cases) {
+        for (const form of ['pure', 'offset'] as const) {
+          let fit;
+          try {
+            fit = fitScalingLaw(points, { ...pureOptions, form });
+          } catch (error) {
+            expect(error, `${name}, ${form}`).toBeInstanceOf(InvalidInputError);
+            continue;
+          }
+          const numbers = collectNumbers(fit);
+          expect(numbers.filter((value) => !Number.isFinite(value)), `${name}, ${form}`).toEqual([]);
+        }
+      }
+    });
+
+    it('fits the pure form on two distinct N', () => {
+      // Residuals of 5e-4 stay inside the Huber delta, so the fit is the least-squares line through
+      // the mean ln L at each size, and alpha = ln(3 / 2) / ln(1000).
+      const points = [1e6, 1e6, 1e9, 1e9].map((N, i) => ({ N, loss: [3, 3, 2, 2][i]! * Math.exp([5e-4, -5e-4][i % 2]!) }));
+      const fit = fitScalingLaw(points, pureOptions);
+      expect(Math.abs(fit.parameters[1]!.estimate - Math.log(1.5) / Math.log(1000))).toBeLessThan(EXACT_RECOVERY_TOLERANCE);
+    });
+
+    it('checks the residuals of an estimate', () => {
+      const model = createFormModel('offset', 'N');
+      const minimum = { parameters: Float64Array.of(0, 0, 0.3), residuals: Float64Array.of(0.1, Number.NaN, 0.2), objective: Number.POSITIVE_INFINITY, converged: false, iterations: 0 };
+      expect(checkEstimate(model, minimum, ['N'])).toMatch(/^the offset form gives no finite prediction of ln L/);
+      expect(checkEstimate(model, { ...minimum, residuals: Float64Array.of(0.1, 0, 0.2) }, ['N'])).toBeNull();
+    });
+
+    it('checks the offset parameters of an estimate', () => {
+      const model = createFormModel('offset', 'N');
+      // ln A = 710 exceeds ln(1.8e308) = 709.78, so A is Infinity.
+      const minimum = { parameters: Float64Array.of(0, 710, 0.3), residuals: Float64Array.of(0, 0, 0), objective: 0, converged: true, iterations: 1 };
+      expect(checkEstimate(model, minimum, ['N'])).toMatch(/^the fitted A is Infinity/);
+    });
+
+    it('reports a constant loss as a check warning', () => {
+      const summary = runPowerLawFit({
+        of: 'loss',
+        points: DOUBLING_SIZES.map((N) => ({ N, loss: 3 })),
+        settings: { ...pureOptions, form: 'offset', bootstrapReplicates: 0 },
+      });
+      expect(summary.parameters).toEqual([]);
+      expect(summary.warnings).toHaveLength(1);
+      expect(summary.warnings[0]).toMatch(/the loss is the same at every point/);
+    });
+
+    it('counts resamples with a constant loss as unidentifiable', () => {
+      // Two of the three points share the loss 3. A resample fails to identify the law when it
+      // draws one distinct N (3 / 27) or both loss-3 points and not the third (6 / 27), so the
+      // expected count over 900 replicates is 300, with standard deviation 14.
+      const points = [1e6, 1e7, 1e8].map((N, i) => ({ N, loss: [3, 3, 2.5][i]! }));
+      const fit = fitScalingLaw(points, { ...pureOptions, bootstrapReplicates: 900 });
+      expect(fit.bootstrap.unidentifiable).toBeGreaterThan(240);
+      expect(fit.bootstrap.unidentifiable).toBeLessThan(360);
+      expect(fit.warnings.some((warning) => warning.includes('too few distinct x values or a constant loss'))).toBe(true);
     });
   });
 
