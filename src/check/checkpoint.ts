@@ -374,10 +374,12 @@ export function describeShard(shard: ShardSpec | null): string {
 
 /**
  * Reads a checkpoint or shard file. A last line without its final newline (a write cut off
- * by a kill) is dropped and reported in `tornTail`. Any other malformed line is an error.
+ * by a kill) is dropped and reported in `tornTail`. Any other malformed line is an error,
+ * and every complete entry is checked field by field against the shape `measureCell` writes.
  *
  * @throws InvalidInputError naming the file and line for a missing or unreadable file, a
- *   missing or invalid header, an unknown format version, or a malformed entry
+ *   missing or invalid header, an unknown format version, or a malformed entry. For an
+ *   invalid measured value it also names the field, such as `values.dev_max_H0`.
  */
 export function readCheckpoint(file: string): LoadedCheckpoint {
   const bytes = readWholeFile(file);
@@ -388,7 +390,7 @@ export function readCheckpoint(file: string): LoadedCheckpoint {
   }
 
   const header = parseHeader(file, bytes.toString('utf8', complete[0].start, complete[0].end));
-  const entries = complete.slice(1).map((line, offset) => parseEntry(file, offset + 2, bytes.toString('utf8', line.start, line.end)));
+  const entries = complete.slice(1).map((line, offset) => parseEntry(file, offset + 2, bytes.toString('utf8', line.start, line.end), header.shard));
   const last = lines[lines.length - 1];
   const tornTail = !last.complete;
   const validLength = tornTail ? last.start : bytes.length;
@@ -581,36 +583,290 @@ function parseHeader(file: string, text: string): CheckpointHeader {
   return header as CheckpointHeader;
 }
 
-function parseEntry(file: string, line: number, text: string): CheckpointEntry {
-  const invalid = (reason: string): InvalidInputError =>
-    new InvalidInputError(`${file} line ${line}`, text.slice(0, 40), `${reason}; the file was edited or damaged, so delete it and rerun the check`);
+function parseEntry(file: string, line: number, text: string, shard: ShardSpec | null): CheckpointEntry {
+  const fix = shard === null ? 'delete it and rerun the check' : `delete it and measure shard ${shard.index}/${shard.count} again`;
+  const invalid = (reason: string, value: unknown = text.slice(0, 40)): InvalidInputError =>
+    new InvalidInputError(`${file} line ${line}`, value, `${reason}; the file is damaged, so ${fix}`);
+  const check = new FieldCheck(invalid);
+
+  // Parse without a reviver, so a spelled-out "NaN" stays distinguishable from an overflowed literal such as 1e400.
   let value: unknown;
   try {
-    value = decodeEntry(text);
+    value = JSON.parse(text);
   } catch {
     throw invalid('is not JSON although a complete line');
   }
-  const entry = value as { index?: unknown; item?: Partial<WorkItem>; measurement?: Partial<CellMeasurement> } | null;
-  if (entry === null || typeof entry !== 'object' || !Number.isSafeInteger(entry.index) || (entry.index as number) < 0) throw invalid('has no valid "index"');
-  const item = entry.item;
-  if (!item || typeof item !== 'object' || typeof item.width !== 'number' || typeof item.seed !== 'number' || (item.level !== 'training' && item.level !== 'initialization')) {
-    throw invalid('has no valid "item"');
+  if (!isRecord(value) || !Number.isSafeInteger(value.index) || (value.index as number) < 0) throw invalid('has no valid "index"');
+  if (!isRecord(value.item)) throw invalid('has no valid "item"');
+  const item = readWorkItem(value.item, check);
+  const measurement = value.measurement;
+  if (!isRecord(measurement) || measurement.width !== item.width || measurement.seed !== item.seed || measurement.level !== item.level) {
+    throw invalid('has a "measurement" that does not match its item');
   }
-  const measurement = entry.measurement;
-  const validMeasurement =
-    measurement !== null &&
-    typeof measurement === 'object' &&
-    measurement.width === item.width &&
-    measurement.seed === item.seed &&
-    measurement.level === item.level &&
-    measurement.values !== null &&
-    typeof measurement.values === 'object' &&
-    Object.values(measurement.values).every((number) => typeof number === 'number') &&
-    Array.isArray(measurement.timeline) &&
-    measurement.divergence !== undefined &&
-    measurement.curves !== undefined;
-  if (!validMeasurement) throw invalid('has a "measurement" that does not match its item');
-  return { index: entry.index as number, item: item as WorkItem, measurement: measurement as CellMeasurement, line };
+  return { index: value.index as number, item, measurement: readMeasurement(measurement, item.level, check), line };
+}
+
+/** Throws the error of one invalid field of a checkpoint line, named by its path such as `values.dev_max_H0`. */
+class FieldCheck {
+  constructor(private readonly invalid: (reason: string, value: unknown) => InvalidInputError) {}
+
+  /** Throws the error for `field` containing `value` in place of `expected`. */
+  expected(field: string, value: unknown, expected: string): never {
+    throw this.invalid(`${field} is ${describeFieldValue(value)}, expected ${expected}`, value);
+  }
+
+  /** Throws the error for `field`, which bitbound never writes in `place`. */
+  unknown(field: string, value: unknown, place: string): never {
+    throw this.invalid(`${field} is not a field of ${place}`, value);
+  }
+}
+
+/** Describes a value read from JSON for a message: missing, quoted as JSON, or out of range. */
+function describeFieldValue(value: unknown): string {
+  if (value === undefined) return 'missing';
+  // JSON.parse returns a non-finite number only for a literal beyond the float64 range.
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'a number beyond the float64 range';
+  const json = JSON.stringify(value);
+  return json.length > 40 ? `${json.slice(0, 37)}...` : json;
+}
+
+/**
+ * Policy that decides where a measured number may be NaN or infinite. `measureCell` records
+ * such values only on purpose, so anywhere else they mean the file is damaged:
+ * - `never`: measured before training. Data rows have unit norm and kappa stays within
+ *   KAPPA_RANGE, so kernels, their distances and the initial outputs are finite.
+ * - `if-diverged`: measured along or after training. The trainer stops at the first loss that
+ *   is not finite or exceeds its ceiling and records a divergence, so a run without one is finite.
+ * - `training-level`: measured on a linearized trajectory, which no divergence check stops, so
+ *   it may overflow in any training-level record.
+ */
+type NonFinitePolicy = 'never' | 'if-diverged' | 'training-level';
+
+/** Rule for one numeric field of a measurement. */
+type FieldRule =
+  | { readonly kind: 'integer'; readonly minimum: number }
+  | {
+      readonly kind: 'measured';
+      /** True for distances, norms and losses, which cannot be negative. */
+      readonly nonNegative: boolean;
+      readonly nonFinite: NonFinitePolicy;
+      /** True for a field that only some records contain. */
+      readonly optional?: boolean;
+    };
+
+const COUNT: FieldRule = { kind: 'integer', minimum: 1 };
+const INDEX: FieldRule = { kind: 'integer', minimum: 0 };
+/** An eigenvalue of a positive semi-definite kernel, which rounding can make slightly negative. */
+const EIGENVALUE: FieldRule = { kind: 'measured', nonNegative: false, nonFinite: 'never' };
+const BEFORE_TRAINING: FieldRule = { kind: 'measured', nonNegative: true, nonFinite: 'never' };
+const FROM_TRAINING: FieldRule = { kind: 'measured', nonNegative: true, nonFinite: 'if-diverged' };
+const FROM_LINEARIZATION: FieldRule = { kind: 'measured', nonNegative: true, nonFinite: 'training-level' };
+
+/** Cell-level symbols of every record, in the order `measureCell` writes them. */
+const INITIALIZATION_VALUE_RULES = new Map<string, FieldRule>([
+  ['m', COUNT],
+  ['N', COUNT],
+  ['seed', INDEX],
+  ['lambda_min_H0', EIGENVALUE],
+  ['lambda_min_S0', EIGENVALUE],
+  ['dev_max_H0', BEFORE_TRAINING],
+  ['dev_op_H0', BEFORE_TRAINING],
+  ['dev_max_S0', BEFORE_TRAINING],
+  ['dev_op_S0', BEFORE_TRAINING],
+]);
+
+/** Cell-level symbols of a training-level record. */
+const TRAINING_VALUE_RULES = new Map<string, FieldRule>([
+  ...INITIALIZATION_VALUE_RULES,
+  ['traj_dev_fp', FROM_LINEARIZATION],
+  ['traj_dev_1bit', FROM_LINEARIZATION],
+  ['kernel_drift_fp', FROM_TRAINING],
+  ['kernel_drift_1bit', FROM_TRAINING],
+  ['loss_fp_final', FROM_TRAINING],
+  ['loss_1bit_final', FROM_TRAINING],
+  ['residual_sq_fp_0', FROM_TRAINING],
+  ['residual_sq_1bit_0', FROM_TRAINING],
+  ['diverged', INDEX],
+  ['gap_init_mean', BEFORE_TRAINING],
+  ['gap_mean', FROM_TRAINING],
+  ['gap_max', FROM_TRAINING],
+  ['gap_inf_mean', BEFORE_TRAINING],
+  ['test_loss_fp', FROM_TRAINING],
+  ['test_loss_1bit', FROM_TRAINING],
+]);
+
+/** Step-level symbols of one timeline record. The kernel drifts exist only at kernel checkpoint steps. */
+const TIMELINE_RULES = new Map<string, FieldRule>([
+  ['t', INDEX],
+  ['residual_sq_fp', FROM_TRAINING],
+  ['residual_sq_1bit', FROM_TRAINING],
+  ['R_fp', FROM_TRAINING],
+  ['Rinf_1bit', FROM_TRAINING],
+  ['drift_op_H', { ...FROM_TRAINING, optional: true }],
+  ['drift_op_S', { ...FROM_TRAINING, optional: true }],
+]);
+
+/** Loss curves of a training-level record, each sampled at the steps in `t`. */
+const CURVE_RULES = new Map<string, FieldRule>([
+  ['t', INDEX],
+  ['lossFp', FROM_TRAINING],
+  ['lossOneBit', FROM_TRAINING],
+  ['lossLinearFp', FROM_LINEARIZATION],
+  ['lossLinearOneBit', FROM_LINEARIZATION],
+]);
+
+const MEASUREMENT_FIELDS = new Set(['width', 'seed', 'level', 'values', 'timeline', 'divergence', 'curves']);
+const WORK_ITEM_FIELDS = new Set(['width', 'seed', 'level', 'kappa', 'subsetSize']);
+const DIVERGENCE_FIELDS = new Set(['net', 'step']);
+
+/** Validates the `item` of a checkpoint line and returns it. */
+function readWorkItem(raw: Record<string, unknown>, check: FieldCheck): WorkItem {
+  rejectUnknownFields(raw, 'item', WORK_ITEM_FIELDS, 'a work item', check);
+  const width = readInteger(raw.width, 'item.width', 1, check);
+  const seed = readInteger(raw.seed, 'item.seed', 0, check);
+  if (raw.level !== 'training' && raw.level !== 'initialization') check.expected('item.level', raw.level, '"training" or "initialization"');
+  const kappa = raw.kappa;
+  if (kappa !== null && !(typeof kappa === 'number' && Number.isFinite(kappa) && kappa > 0)) check.expected('item.kappa', kappa, 'null or a finite number > 0');
+  const subsetSize = raw.subsetSize === null ? null : readInteger(raw.subsetSize, 'item.subsetSize', 1, check);
+  return { width, seed, level: raw.level, kappa, subsetSize };
+}
+
+/**
+ * Validates a measurement against the shape `measureCell` gives it at `level`, checking every
+ * number's type, sign and finiteness, and returns it with "NaN", "Infinity", "-Infinity" and
+ * "-0" decoded. Width, seed and level have been compared with the work item already.
+ */
+function readMeasurement(raw: Record<string, unknown>, level: WorkItem['level'], check: FieldCheck): CellMeasurement {
+  rejectUnknownFields(raw, 'measurement', MEASUREMENT_FIELDS, 'a measurement', check);
+  const width = raw.width as number;
+  const seed = raw.seed as number;
+  const training = level === 'training';
+  const divergence = readDivergence(raw.divergence, training, check);
+  const diverged = divergence !== null;
+
+  if (!isRecord(raw.values)) check.expected('values', raw.values, 'an object of measured symbols');
+  const values = readNumberRecord(raw.values, 'values', training ? TRAINING_VALUE_RULES : INITIALIZATION_VALUE_RULES, `the values at the ${level} level`, { training, diverged }, check);
+  if (values.m !== width) check.expected('values.m', values.m, `${width}, the width of the work item`);
+  if (values.seed !== seed) check.expected('values.seed', values.seed, `${seed}, the seed of the work item`);
+  // N = m (d + 1) with input dimension d >= 1.
+  if (values.N % width !== 0 || values.N < 2 * width) check.expected('values.N', values.N, `a multiple of m = ${width} that is at least ${2 * width}`);
+  if (training && values.diverged !== (diverged ? 1 : 0)) {
+    check.expected('values.diverged', values.diverged, `${diverged ? 1 : 0}, because "divergence" is ${diverged ? 'set' : 'null'}`);
+  }
+
+  const timeline = readTimeline(raw.timeline, training, diverged, check);
+  const curves = training ? readCurves(raw.curves, diverged, check) : null;
+  if (!training && raw.curves !== null) check.expected('curves', raw.curves, 'null at the initialization level');
+  return { width, seed, level, values, timeline, divergence, curves };
+}
+
+function readDivergence(raw: unknown, training: boolean, check: FieldCheck): CellMeasurement['divergence'] {
+  if (raw === null) return null;
+  if (!training) check.expected('divergence', raw, 'null at the initialization level');
+  if (!isRecord(raw)) check.expected('divergence', raw, 'null or an object with "net" and "step"');
+  rejectUnknownFields(raw, 'divergence', DIVERGENCE_FIELDS, 'a divergence', check);
+  if (raw.net !== 'full-precision' && raw.net !== '1-bit') check.expected('divergence.net', raw.net, '"full-precision" or "1-bit"');
+  return { net: raw.net, step: readInteger(raw.step, 'divergence.step', 0, check) };
+}
+
+function readTimeline(raw: unknown, training: boolean, diverged: boolean, check: FieldCheck): Record<string, number>[] {
+  if (!Array.isArray(raw)) check.expected('timeline', raw, 'an array');
+  if (!training) {
+    if (raw.length > 0) check.expected('timeline', raw, 'an empty array at the initialization level');
+    return [];
+  }
+  // Training records step 0 before it can diverge, so the timeline is never empty.
+  if (raw.length === 0) check.expected('timeline', raw, 'one record per training step, starting at step 0');
+  return raw.map((entry: unknown, step) => {
+    const field = `timeline[${step}]`;
+    if (!isRecord(entry)) check.expected(field, entry, 'an object of step-level symbols');
+    const record = readNumberRecord(entry, field, TIMELINE_RULES, 'a timeline record', { training, diverged }, check);
+    if (record.t !== step) check.expected(`${field}.t`, record.t, `${step}, its position in the timeline`);
+    return record;
+  });
+}
+
+function readCurves(raw: unknown, diverged: boolean, check: FieldCheck): NonNullable<CellMeasurement['curves']> {
+  if (!isRecord(raw)) check.expected('curves', raw, 'an object of loss curves at the training level');
+  rejectUnknownFields(raw, 'curves', new Set(CURVE_RULES.keys()), 'the loss curves', check);
+  const steps = raw.t;
+  if (!Array.isArray(steps)) check.expected('curves.t', steps, 'an array of steps');
+  const curves: Record<string, number[]> = {};
+  for (const [key, rule] of CURVE_RULES) {
+    const samples = raw[key];
+    const field = `curves.${key}`;
+    if (!Array.isArray(samples)) check.expected(field, samples, 'an array of numbers');
+    if (samples.length !== steps.length) check.expected(field, samples, `${steps.length} numbers, one per step in curves.t`);
+    curves[key] = samples.map((sample: unknown, index) => readNumber(sample, `${field}[${index}]`, rule, { training: true, diverged }, check));
+  }
+  curves.t.forEach((step, index) => {
+    if (index > 0 && step <= curves.t[index - 1]) check.expected(`curves.t[${index}]`, step, `a step after ${curves.t[index - 1]}`);
+  });
+  return { t: curves.t, lossFp: curves.lossFp, lossOneBit: curves.lossOneBit, lossLinearFp: curves.lossLinearFp, lossLinearOneBit: curves.lossLinearOneBit };
+}
+
+/** Facts about a record that decide whether its numbers may be non-finite. */
+interface RecordState {
+  readonly training: boolean;
+  readonly diverged: boolean;
+}
+
+/** Reads an object whose fields all follow `rules`, keeping the order of the fields in the file. */
+function readNumberRecord(
+  raw: Record<string, unknown>,
+  field: string,
+  rules: ReadonlyMap<string, FieldRule>,
+  place: string,
+  state: RecordState,
+  check: FieldCheck,
+): Record<string, number> {
+  rejectUnknownFields(raw, field, new Set(rules.keys()), place, check);
+  const record: Record<string, number> = {};
+  for (const [key, rule] of rules) {
+    if (raw[key] === undefined && rule.kind === 'measured' && rule.optional) continue;
+    record[key] = readNumber(raw[key], `${field}.${key}`, rule, state, check);
+  }
+  return Object.fromEntries(Object.keys(raw).map((key) => [key, record[key]]));
+}
+
+/**
+ * Reads one number as `encodeEntry` writes it: a JSON number, or the string "NaN", "Infinity",
+ * "-Infinity" or "-0". Rejects any other type, a literal beyond the float64 range (which the
+ * encoder never writes), and a value that breaks `rule`.
+ */
+function readNumber(raw: unknown, field: string, rule: FieldRule, state: RecordState, check: FieldCheck): number {
+  if (rule.kind === 'integer') return readInteger(raw, field, rule.minimum, check);
+
+  const nonFiniteAllowed = rule.nonFinite === 'training-level' ? state.training : rule.nonFinite === 'if-diverged' && state.diverged;
+  let expected: string;
+  if (nonFiniteAllowed) expected = rule.nonNegative ? 'a number >= 0, "NaN" or "Infinity"' : 'a number, "NaN", "Infinity" or "-Infinity"';
+  else expected = rule.nonNegative ? 'a finite number >= 0' : 'a finite number';
+
+  let value: number;
+  if (typeof raw === 'number' && Number.isFinite(raw)) value = raw;
+  else if (typeof raw === 'string' && SPECIAL_NUMBERS.has(raw)) value = SPECIAL_NUMBERS.get(raw)!;
+  else check.expected(field, raw, expected);
+  if (!nonFiniteAllowed && !Number.isFinite(value)) {
+    check.expected(field, raw, rule.nonFinite === 'if-diverged' ? `${expected}, because the training did not diverge` : expected);
+  }
+  // NaN < 0 is false, so only -Infinity and negative finite values fail here.
+  if (rule.nonNegative && value < 0) check.expected(field, raw, expected);
+  return value;
+}
+
+function readInteger(raw: unknown, field: string, minimum: number, check: FieldCheck): number {
+  if (typeof raw !== 'number' || !Number.isSafeInteger(raw) || raw < minimum) check.expected(field, raw, `an integer >= ${minimum}`);
+  return raw;
+}
+
+function rejectUnknownFields(raw: Record<string, unknown>, field: string, known: ReadonlySet<string>, place: string, check: FieldCheck): void {
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key)) check.unknown(`${field}.${key}`, raw[key], place);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function isStringArray(value: unknown): value is string[] {

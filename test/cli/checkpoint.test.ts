@@ -15,6 +15,8 @@ const GRID_ITEMS = 32;
 
 /** A sweep of 14 small work items, for the merge and resume checks that need no long run. */
 const TINY = ['check', '--dataset', 'synthetic:linear:d=3:n=12', '--widths', '8,16', '--seeds', '2', '--init-seeds', '2', '--steps', '3', '--replicates', '100', '--workers', '1'];
+/** Exit status of a complete TINY check: at widths 8 and 16, A1's measured rates are inconsistent with it. */
+const TINY_STATUS = 1;
 
 /** Time allowed for a run to checkpoint its first items. */
 const FIRST_ITEMS_TIMEOUT_MS = 90_000;
@@ -127,7 +129,7 @@ describe('bitbound check resume rules', () => {
   beforeAll(async () => {
     directory = makeTemporaryDirectory('resume');
     const run = await runCli([...TINY, '-o', 'tiny.json', '--keep-checkpoint'], { cwd: directory });
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(TINY_STATUS);
     report = fs.readFileSync(path.join(directory, 'tiny.json'), 'utf8');
   });
 
@@ -161,14 +163,14 @@ describe('bitbound check resume rules', () => {
   it('rebuilds the report from a complete checkpoint', async () => {
     fs.rmSync(path.join(directory, 'tiny.json'));
     const run = await runCli([...TINY, '-o', 'tiny.json', '--resume'], { cwd: directory });
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(TINY_STATUS);
     expect(run.stderr).toContain('14 work items already measured');
     expect(fs.readFileSync(path.join(directory, 'tiny.json'), 'utf8')).toBe(report);
   });
 
   it('starts over when --resume finds no checkpoint', async () => {
     const run = await runCli([...TINY, '-o', 'fresh.json', '--resume'], { cwd: directory });
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(TINY_STATUS);
     expect(run.stderr).toContain('no checkpoint at fresh.json.checkpoint; starting from the first work item');
     expect(fs.readFileSync(path.join(directory, 'fresh.json'), 'utf8')).toBe(report);
   });
@@ -184,7 +186,8 @@ describe('bitbound merge errors', () => {
       runCli([...TINY, '--steps', '4', '--shard', '3/3', '-o', 'other-run.jsonl'], { cwd: directory }),
       runCli([...TINY, '-o', 'single.json'], { cwd: directory }),
     ]);
-    for (const run of runs) expect(run.code).toBe(0);
+    // The shards only measure; the single run also judges the claims.
+    expect(runs.map((run) => run.code)).toEqual([0, 0, 0, 0, TINY_STATUS]);
   });
 
   afterAll(() => {
@@ -223,7 +226,7 @@ describe('bitbound merge errors', () => {
 
   it('merges shards given in any order', async () => {
     const run = await merge(['s3.jsonl', 's1.jsonl', 's2.jsonl']);
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(TINY_STATUS);
     expect(fs.readFileSync(path.join(directory, 'merged.json'), 'utf8')).toBe(fs.readFileSync(path.join(directory, 'single.json'), 'utf8'));
   });
 
@@ -234,7 +237,8 @@ describe('bitbound merge errors', () => {
       `for i in 1 2 3; do ${bitbound} check ${options} --shard "$i/3" -o "loop-$i.jsonl" & done; wait; ` +
       `${bitbound} merge loop-1.jsonl loop-2.jsonl loop-3.jsonl -o loop.json`;
     const { status } = spawnSync('sh', ['-c', script], { cwd: directory, stdio: 'ignore', timeout: 120_000 });
-    expect(status).toBe(0);
+    // The status of the script is the status of its last command, the merge.
+    expect(status).toBe(TINY_STATUS);
     expect(fs.readFileSync(path.join(directory, 'loop.json'), 'utf8')).toBe(fs.readFileSync(path.join(directory, 'single.json'), 'utf8'));
   });
 });
