@@ -21,10 +21,10 @@ import { defaultWorkerCount } from '../check/pool.js';
 import { estimateRunSeconds, formatDuration, LONG_RUN_WARNING_SECONDS } from '../check/resources.js';
 import { measureShard, parseShardSpec, shardIndices } from '../check/shard.js';
 import { InvalidInputError } from '../errors.js';
-import { writeFileAtomic } from '../report/atomic.js';
 import { buildReport, serializeReport } from '../report/report.js';
 import { renderVerdictTable } from '../report/table.js';
 import { parseChoiceOption, parseIntegerListOption, parseIntegerOption, parseNumberOption } from './parse.js';
+import { checkOutputPath, datasetInputs, writeOutputFile } from './paths.js';
 import { createProgress } from './progress.js';
 
 /** Default path of the JSON report. */
@@ -121,6 +121,7 @@ export function createCheckCommand(): Command {
       if (shard !== null) {
         const shardPath = this.getOptionValueSource('output') === 'default' ? defaultShardPath(shard) : flags.output;
         validateShardFlags(flags, shardPath);
+        checkOutputPath('-o', shardPath as string, datasetInputs(options.dataset), { example: defaultShardPath(shard) });
         await runShard(run, shardPath as string, Boolean(flags.resume));
         return;
       }
@@ -146,6 +147,7 @@ async function runFullCheck(run: CheckRun, flags: Record<string, unknown>): Prom
   if (flags.resume && checkpointPath === null) {
     throw new InvalidInputError('--resume', true, 'needs a checkpoint file, but checkpointing is off (--no-checkpoint, or --no-output without --checkpoint); give --checkpoint PATH');
   }
+  checkRunPaths(run.options, output, checkpointPath);
   const session =
     checkpointPath === null
       ? null
@@ -174,14 +176,14 @@ async function checkWithInterrupts(run: CheckRun, flags: Record<string, unknown>
   if (result.incomplete !== undefined) {
     const { measured, planned } = result.incomplete;
     const partial = { complete: false, measuredItems: measured, plannedItems: planned, ...report };
-    if (output !== false) writeReportFile(output, `${JSON.stringify(partial, null, 2)}\n`);
+    if (output !== false) writeOutputFile('-o', output, `${JSON.stringify(partial, null, 2)}\n`);
     const reportNote = output !== false ? `partial report (claims missing items are not-measured) written to ${output}` : 'no report written (--no-output)';
     const resumeNote = session !== null ? `checkpoint kept at ${session.path}; resume with: ${run.resumeCommand}` : 'no checkpoint was kept, so a rerun starts over';
     throw new CheckInterruptedError(`interrupted by ${interrupts.received()} after measuring ${measured} of ${planned} work items; ${reportNote}; ${resumeNote}`, interrupts.received()!);
   }
 
   const serialized = serializeReport(report);
-  if (output !== false) writeReportFile(output, serialized);
+  if (output !== false) writeOutputFile('-o', output, serialized);
   if (session !== null) {
     if (flags.keepCheckpoint) writeNote(`checkpoint kept at ${session.path} (--keep-checkpoint)`);
     else session.remove();
@@ -253,24 +255,21 @@ function identityOf(run: CheckRun): { options: CheckOptions; claims: Claim[]; cl
 
 function resolveCheckpointPath(flags: Record<string, unknown>, output: string | false): string | null {
   if (flags.checkpoint === false) return null;
-  if (typeof flags.checkpoint === 'string') {
-    if (output !== false && path.resolve(flags.checkpoint) === path.resolve(output)) {
-      throw new InvalidInputError('--checkpoint', flags.checkpoint, `${flags.checkpoint} is also the report path (-o), so the report would overwrite it; choose another path`);
-    }
-    return flags.checkpoint;
-  }
+  if (typeof flags.checkpoint === 'string') return flags.checkpoint;
   return output === false ? null : `${output}${CHECKPOINT_SUFFIX}`;
 }
 
-/** Writes a report atomically, turning a file-system failure into an error that names -o. */
-export function writeReportFile(target: string, content: string): void {
-  try {
-    writeFileAtomic(target, content);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (typeof code !== 'string') throw error;
-    throw new InvalidInputError('-o', target, `the report cannot be written to ${target} (${code}); choose a writable path with -o`);
-  }
+/**
+ * Rejects a report or checkpoint path that cannot be written or that names an input of the
+ * run, before any measurement starts. The checkpoint must not be the report either, since
+ * the report would replace it.
+ */
+function checkRunPaths(options: CheckOptions, output: string | false, checkpointPath: string | null): void {
+  const inputs = datasetInputs(options.dataset);
+  if (output !== false) checkOutputPath('-o', output, inputs, { example: 'report.json', alternative: 'pass --no-output' });
+  if (checkpointPath === null) return;
+  const report = output === false ? [] : [{ path: output, description: 'the report path (-o)' }];
+  checkOutputPath('--checkpoint', checkpointPath, [...inputs, ...report], { example: 'run.checkpoint', alternative: 'pass --no-checkpoint' });
 }
 
 function validateShardFlags(flags: Record<string, unknown>, shardPath: unknown): void {

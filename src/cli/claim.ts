@@ -50,6 +50,7 @@ import {
 import { InvalidInputError } from '../errors.js';
 import { short } from '../report/report.js';
 import { parseIntegerOption, parseNumberOption } from './parse.js';
+import { checkInputFile } from './paths.js';
 
 /** Output streams and exit status of the command; tests pass collectors. */
 export interface ClaimCommandOutput {
@@ -171,7 +172,10 @@ export function createClaimCommand(output: ClaimCommandOutput = PROCESS_OUTPUT):
       if ((file === undefined) === (flags.expr === undefined)) {
         throw new InvalidInputError('claim', file ?? '', 'give either a claim FILE or --expr STATEMENT (not both), or --symbols to list the measured symbols');
       }
-      if (file !== undefined) rejectExpressionFlags(flags);
+      if (file !== undefined) {
+        rejectExpressionFlags(flags);
+        checkInputFile('claim file', file, 'the path of a JSON claim file (see docs/writing-claims.md)');
+      }
 
       if (flags.latex || flags.derivative !== undefined || flags.solve !== undefined || flags.certify) {
         if (flags.json || flags.replay !== undefined) {
@@ -184,19 +188,24 @@ export function createClaimCommand(output: ClaimCommandOutput = PROCESS_OUTPUT):
 
       const loaded = file !== undefined ? loadClaimFile(file) : claimFromDefinition(definitionFromFlags(flags), { name: '--expr', fieldName: flagForPath });
       const replay = flags.replay === undefined ? undefined : parseReplay(flags.replay);
-      const result = await runClaimProperty(loaded.claim, loaded.space, {
-        seed: flags.seed,
-        ...(flags.runs !== undefined ? { runs: flags.runs } : {}),
-        maxTrials: flags.maxTrials,
-        batchSize: flags.batch,
-        confidence: flags.confidence,
-        gridWidths: flags.gridWidths,
-        gridSeeds: flags.gridSeeds,
-        bootstrapReplicates: flags.replicates,
-        workers: flags.workers,
-        ...(replay !== undefined ? { replay } : {}),
-        ...(output.progress ? { onProgress: (message: string) => output.stderr(`\r\x1b[K${message}`) } : {}),
-      });
+      let result: ClaimPropertyResult;
+      try {
+        result = await runClaimProperty(loaded.claim, loaded.space, {
+          seed: flags.seed,
+          ...(flags.runs !== undefined ? { runs: flags.runs } : {}),
+          maxTrials: flags.maxTrials,
+          batchSize: flags.batch,
+          confidence: flags.confidence,
+          gridWidths: flags.gridWidths,
+          gridSeeds: flags.gridSeeds,
+          bootstrapReplicates: flags.replicates,
+          workers: flags.workers,
+          ...(replay !== undefined ? { replay } : {}),
+          ...(output.progress ? { onProgress: (message: string) => output.stderr(`\r\x1b[K${message}`) } : {}),
+        });
+      } catch (error) {
+        throw replayPathError(error, flags.replay);
+      }
       if (output.progress) output.stderr('\r\x1b[K');
       const replayCommand = (address: ReplayAddress): string => buildReplayCommand(file, flags, address);
       output.stdout(flags.json ? `${JSON.stringify(result, jsonReplacer, 2)}\n` : renderResult(loaded, result, replayCommand));
@@ -280,6 +289,20 @@ function parseReplay(text: string): ReplayAddress {
   const seed = Number(match[1]);
   if (!Number.isSafeInteger(seed) || seed > MAX_SEED) throw new InvalidInputError('--replay', text, `the seed must be an integer from 0 to ${MAX_SEED}, got ${match[1]}`);
   return { seed, path: match[2] };
+}
+
+/**
+ * Turns the error fast-check raises for a replay path that leads to no value into an input
+ * error; any other error is returned unchanged.
+ * NOTE: fast-check 4 marks this case only by the message "Unable to replay, got wrong path=...".
+ */
+function replayPathError(error: unknown, replay: string | undefined): unknown {
+  if (replay === undefined || !(error instanceof Error) || !error.message.startsWith('Unable to replay')) return error;
+  return new InvalidInputError(
+    '--replay',
+    replay,
+    `${replay} names no instance of this claim, because fast-check finds no value along that path; copy the argument exactly as the failed run printed it, with the same claim file or --expr flags`,
+  );
 }
 
 /**

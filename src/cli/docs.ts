@@ -12,6 +12,7 @@ import { generateApiDocs } from '../site/api.js';
 import { buildSite } from '../site/build.js';
 import { readReportFile } from '../site/report-file.js';
 import { DEFAULT_REPORT_PATH } from './check.js';
+import { checkOutputDirectory, displayPath, isInsideDirectory, isSameFile } from './paths.js';
 
 /** Default output folder of the site. */
 export const DEFAULT_SITE_DIR = 'site';
@@ -25,10 +26,11 @@ export function createDocsCommand(): Command {
     .option('--api', 'also generate the API docs with TypeDoc into <out>/api (run from the repository root; takes about 10 s)')
     .action(async function (this: Command) {
       const flags = this.opts<{ report: string; out: string; api?: boolean }>();
+      const api = flags.api === true;
       const outDir = checkOutDir(flags.out);
+      checkReportOutsideSite(flags.report, outDir, api);
       const { report, modified } = readReportFile(flags.report);
 
-      const api = flags.api === true;
       if (api) {
         process.stderr.write('bitbound docs: generating API docs with TypeDoc\n');
         await generateApiDocs(path.join(outDir, 'api'), process.cwd());
@@ -43,15 +45,29 @@ export function createDocsCommand(): Command {
 
 /**
  * Rejects an output folder that would mix the site into the working directory or a
- * filesystem root, or that is a file. Returns the folder as given.
+ * filesystem root, that is a file, or that lies below a file. Returns the folder as given.
  */
 function checkOutDir(outDir: string): string {
   const resolved = path.resolve(outDir);
   if (resolved === process.cwd() || resolved === path.parse(resolved).root) {
     throw new InvalidInputError('--out', outDir, `must name a folder of its own for the site, not ${resolved}; use e.g. --out site`);
   }
-  if (fs.existsSync(resolved) && !fs.statSync(resolved).isDirectory()) {
-    throw new InvalidInputError('--out', outDir, `${resolved} is a file; name a folder for the site, e.g. --out site`);
-  }
+  checkOutputDirectory('--out', outDir, DEFAULT_SITE_DIR);
   return outDir;
+}
+
+/**
+ * Rejects a report that the site would overwrite or delete: the pages `index.html` and
+ * `claim-*.html` in the output folder, anything in its `assets` folder, and, with --api,
+ * anything in its `api` folder, which TypeDoc 0.28 deletes before it writes (its option
+ * cleanOutputDir is on by default, and typedoc.json keeps it).
+ */
+function checkReportOutsideSite(reportPath: string, outDir: string, api: boolean): void {
+  const pageNames = /^(index|claim-.*)\.html$/;
+  const isPage = isSameFile(path.dirname(reportPath), outDir) && pageNames.test(path.basename(reportPath));
+  const folders = api ? ['assets', 'api'] : ['assets'];
+  const folder = folders.find((name) => isInsideDirectory(reportPath, path.join(outDir, name)));
+  if (!isPage && folder === undefined) return;
+  const where = folder === undefined ? `a page of the site in --out ${displayPath(outDir)}` : `inside ${path.join(outDir, folder)}, which bitbound docs replaces`;
+  throw new InvalidInputError('--report', reportPath, `${displayPath(reportPath)} is ${where}; move the report or choose another --out folder`);
 }

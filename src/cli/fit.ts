@@ -12,7 +12,6 @@ import { Command } from 'commander';
 
 import { InvalidInputError } from '../errors.js';
 import { checkFileBeforeReading } from '../data/table.js';
-import { writeFileAtomic } from '../report/atomic.js';
 import { parseScalingCsv } from '../scaling/csv.js';
 import {
   DEFAULT_HUBER_DELTA,
@@ -24,6 +23,7 @@ import {
   type ScalingVariable,
 } from '../scaling/fit.js';
 import { parseChoiceOption, parseIntegerOption, parseNumberOption } from './parse.js';
+import { checkOutputPath, writeOutputFile } from './paths.js';
 
 /** Output streams of the command: the table goes to `stdout`, warnings to `stderr`. Tests pass collectors. */
 export interface FitCommandOutput {
@@ -53,6 +53,7 @@ export function createFitCommand(output: FitCommandOutput = PROCESS_OUTPUT): Com
     .option('--json <path>', 'also write the full result (residuals, bootstrap counts, warnings) as JSON to this path')
     .action((file: string, flags: FitFlags) => {
       validateFlags(flags);
+      if (flags.json !== undefined) checkOutputPath('--json', flags.json, [{ path: file, description: 'the input CSV file' }], { example: 'fit.json' });
       const points = parseScalingCsv(readInputFile(file), path.basename(file));
       const options: ScalingFitOptions = {
         form: flags.form,
@@ -71,7 +72,7 @@ export function createFitCommand(output: FitCommandOutput = PROCESS_OUTPUT): Com
 
       if (flags.json !== undefined) {
         const report = { source: file, options, fits: fits.map(toJsonEntry) };
-        writeFileAtomic(flags.json, `${JSON.stringify(report, null, 2)}\n`);
+        writeOutputFile('--json', flags.json, `${JSON.stringify(report, null, 2)}\n`);
         output.stdout(`JSON result: ${flags.json}\n`);
       }
     });

@@ -12,7 +12,6 @@ import { kernelSpectrum, maxEntryDistance, operatorNormDistance } from '../kerne
 import { initializeNetwork, oneBitInputs } from '../model/network.js';
 import { parseWeightQuantizer } from '../model/quantizer.js';
 import { InvalidInputError, ResourceLimitError } from '../errors.js';
-import { writeFileAtomic } from '../report/atomic.js';
 import { short } from '../report/report.js';
 import { estimateCellBytes, formatBytes } from '../check/resources.js';
 import { createRng } from '../util/rng.js';
@@ -20,6 +19,7 @@ import { withCommandLineField } from '../check/dataset-loader.js';
 import { AUTO_EXACT_MAX_DIMENSION } from '../check/run-context.js';
 import { KAPPA_RANGE, MAX_WIDTH } from '../check/options.js';
 import { parseIntegerOption, parseNumberOption } from './parse.js';
+import { checkOutputPath, datasetInputs, writeOutputFile } from './paths.js';
 
 /** Memory the command may use: 8 GiB, or half the machine's memory when that is less. */
 const KERNEL_COMMAND_MEMORY_LIMIT = 8 * 1024 ** 3;
@@ -49,6 +49,8 @@ export function createKernelCommand(): Command {
         throw new InvalidInputError('--kappa', flags.kappa, `must be a number from ${KAPPA_RANGE.min} to ${KAPPA_RANGE.max}, got ${flags.kappa}`);
       }
       if (!(flags.seed >= 0 && flags.seed <= 2 ** 31)) throw new InvalidInputError('--seed', flags.seed, `must be an integer from 0 to 2^31, got ${flags.seed}`);
+      const output = flags.output as string | undefined;
+      if (output !== undefined) checkOutputPath('-o', output, datasetInputs(flags.dataset), { example: 'kernels.json' });
       let dataset;
       try {
         dataset = loadDataset(flags.dataset, { ...(flags.dataSize !== undefined ? { size: flags.dataSize } : {}) });
@@ -96,7 +98,7 @@ export function createKernelCommand(): Command {
       lines.push(`||S - Sstar||_2 = ${short(operatorNormDistance(kernels.S, kernels.Sstar))}, max entry ${short(maxEntryDistance(kernels.S, kernels.Sstar))}`);
       process.stdout.write(`${lines.join('\n')}\n`);
 
-      if (flags.output) {
+      if (output !== undefined) {
         const payload = {
           dataset: dataset.name,
           size: n,
@@ -107,8 +109,8 @@ export function createKernelCommand(): Command {
           spectra,
           matrices: Object.fromEntries(Object.entries(kernels).map(([name, kernel]) => [name, Array.from(kernel.values)])),
         };
-        writeFileAtomic(flags.output, `${JSON.stringify(payload)}\n`);
-        process.stdout.write(`kernels written to ${flags.output}\n`);
+        writeOutputFile('-o', output, `${JSON.stringify(payload)}\n`);
+        process.stdout.write(`kernels written to ${output}\n`);
       }
     });
 }

@@ -29,7 +29,8 @@ import { shardIndices } from '../check/shard.js';
 import { InvalidInputError } from '../errors.js';
 import { buildReport, reproductionCommand, serializeReport, type CheckReport } from '../report/report.js';
 import { renderVerdictTable } from '../report/table.js';
-import { DEFAULT_REPORT_PATH, writeReportFile } from './check.js';
+import { DEFAULT_REPORT_PATH } from './check.js';
+import { checkOutputPath, datasetInputs, writeOutputFile } from './paths.js';
 
 /** Builds the `merge` command. */
 export function createMergeCommand(): Command {
@@ -39,9 +40,13 @@ export function createMergeCommand(): Command {
     .option('-o, --output <path>', 'path of the JSON report', DEFAULT_REPORT_PATH)
     .option('--json', 'print the JSON report on stdout instead of the table')
     .action(async (files: string[], flags: { output: string; json?: boolean }) => {
-      const report = await mergeShardFiles(files, (text) => process.stderr.write(`bitbound: note: ${text}\n`));
+      const hint = { example: 'report.json' };
+      checkOutputPath('-o', flags.output, files.map((file) => ({ path: file, description: 'an input shard file' })), hint);
+      const shards = loadShardFiles(files, (text) => process.stderr.write(`bitbound: note: ${text}\n`));
+      checkOutputPath('-o', flags.output, datasetInputs(shards.options.dataset, 'the data set the shards measured'), hint);
+      const report = await evaluateShards(shards);
       const serialized = serializeReport(report);
-      writeReportFile(flags.output, serialized);
+      writeOutputFile('-o', flags.output, serialized);
       process.stdout.write(flags.json ? serialized : renderVerdictTable(report));
       if (!flags.json) process.stdout.write(`JSON report: ${flags.output}\n`);
       if (hasFailingVerdict(report.claims.map((claim) => claim.verdict))) process.exitCode = 1;
@@ -49,21 +54,42 @@ export function createMergeCommand(): Command {
 }
 
 /**
- * Merges shard files into the report of the whole check. A file without a shard (the
- * checkpoint of an unsharded run) counts as shard 1/1.
+ * Merges shard files into the report of the whole check: loadShardFiles, then evaluateShards.
+ *
+ * @param note receives one-line notes, e.g. about a cut-off last line
+ * @throws InvalidInputError naming the files, shards or items at fault and the fix
+ */
+export async function mergeShardFiles(files: readonly string[], note: (text: string) => void = () => {}): Promise<CheckReport> {
+  return evaluateShards(loadShardFiles(files, note));
+}
+
+/** Shard files that together contain every work item of one run exactly once. */
+export interface LoadedShards {
+  /** The first file, whose header the others match. */
+  readonly first: LoadedCheckpoint;
+  readonly options: CheckOptions;
+  readonly claims: Claim[];
+  /** Measurement of each work item, by item index. */
+  readonly done: Map<number, CellMeasurement>;
+  /** File and line of each work item, by item index. */
+  readonly source: Map<number, { file: string; entry: CheckpointEntry }>;
+}
+
+/**
+ * Reads shard files and checks that they form one complete run. A file without a shard (the
+ * checkpoint of an unsharded run) counts as shard 1/1. No claim is evaluated yet.
  *
  * Checks, in order:
  * - every file is a readable checkpoint;
  * - all share one fingerprint, claim arguments, data digest and shard count;
  * - no shard is given twice, and none is missing;
  * - every entry belongs to its file's shard, and no item appears twice;
- * - every shard is complete;
- * - the merged items and data match what this program plans.
+ * - every shard is complete.
  *
  * @param note receives one-line notes, e.g. about a cut-off last line
  * @throws InvalidInputError naming the files, shards or items at fault and the fix
  */
-export async function mergeShardFiles(files: readonly string[], note: (text: string) => void = () => {}): Promise<CheckReport> {
+export function loadShardFiles(files: readonly string[], note: (text: string) => void = () => {}): LoadedShards {
   if (files.length === 0) throw new InvalidInputError('shards', '', 'no shard file given; pass the files written by bitbound check --shard i/k');
   const loaded = files.map((file) => readCheckpoint(file));
   for (const shard of loaded) {
@@ -98,7 +124,17 @@ export async function mergeShardFiles(files: readonly string[], note: (text: str
     }
   }
   checkComplete(byShard, done, count, first.header.plannedItems, shardCommand);
+  return { first, options, claims, done, source };
+}
 
+/**
+ * Loads the data again and evaluates the claims on loaded shards, after checking that the
+ * merged items and data match what this program plans.
+ *
+ * @throws InvalidInputError when this version plans other work items or the data file changed
+ */
+export async function evaluateShards(shards: LoadedShards): Promise<CheckReport> {
+  const { first, options, claims, done, source } = shards;
   const result = await runCheck(claims, options, {
     workers: 1,
     done,

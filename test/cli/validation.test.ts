@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTemporaryDirectory, runCli, STACK_TRACE_PATTERN, type CliRun } from './spawn.js';
 
 /** A tiny valid grid, so a case that wrongly passes validation still ends in seconds. */
-const TINY = ['--widths', '8,16', '--seeds', '2', '--init-seeds', '2', '--steps', '3', '--no-output', '--no-checkpoint', '--workers', '1'];
+const TINY_GRID = ['--widths', '8,16', '--seeds', '2', '--init-seeds', '2', '--steps', '3', '--workers', '1'];
+const TINY = [...TINY_GRID, '--no-output', '--no-checkpoint'];
 const TINY_DATA = ['--dataset', 'synthetic:linear:d=3:n=12'];
 
 /** User id of `nobody`, used to make a file unreadable when the tests run as root. */
@@ -96,6 +97,7 @@ const DATA_FILES: Readonly<Record<string, string>> = {
   'large-target.csv': 'x1,x2,y\n1,2,0.1\n3,4,3\n5,1,0.3\n',
   'bad.json': '{"rows": [',
   'runs.csv': 'N,loss\n1000,2.5\n2000,2.2\n4000,2.0\n',
+  'data.csv': 'x1,x2,y\n1,2,0.1\n3,4,0.2\n5,1,0.3\n2,7,0.4\n4,1,0.2\n1,5,0.3\n6,2,0.5\n7,3,0.6\n',
 };
 
 const FILE_CASES: readonly InvalidCase[] = [
@@ -119,9 +121,102 @@ const FILE_CASES: readonly InvalidCase[] = [
   { name: 'fit 1 GiB sparse file', args: ['fit', '{dir}/huge.csv'], mentions: [/huge\.csv/, /1073741824 bytes/, /split the file/] },
   { name: 'report path under a file', args: ['check', ...TINY, ...TINY_DATA, '-o', '{dir}/runs.csv/report.json'], mentions: [/-o/, /runs\.csv\/report\.json/, /choose a writable path/] },
   { name: 'checkpoint path under a file', args: ['check', ...TINY, ...TINY_DATA, '--checkpoint', '{dir}/runs.csv/run.checkpoint'], mentions: [/runs\.csv\/run\.checkpoint/, /cannot be written/, /--no-checkpoint/] },
-  { name: 'checkpoint at the report path', args: ['check', ...TINY, ...TINY_DATA, '-o', 'same.json', '--checkpoint', 'same.json'], mentions: [/--checkpoint/, /"same\.json"|same\.json/, /choose another path/] },
+  { name: 'checkpoint at the report path', args: ['check', ...TINY, ...TINY_DATA, '-o', 'same.json', '--checkpoint', 'same.json'], mentions: [/--checkpoint same\.json is also the report path \(-o\)/, /choose another output path/] },
   { name: 'merge missing file', args: ['merge', '{dir}/absent.jsonl'], mentions: [/absent\.jsonl/, /not found/, /check the path/] },
   { name: 'merge a CSV file', args: ['merge', '{dir}/runs.csv'], mentions: [/runs\.csv line 1/, /not a bitbound checkpoint/, /written by bitbound check/] },
+];
+
+/** An invocation with a bad output path, and the files it must leave as they were. */
+interface OutputPathCase extends InvalidCase {
+  /** Files in the temporary directory whose bytes the run must not change. */
+  readonly unchanged?: readonly string[];
+  /** Files in the temporary directory the run must not create, e.g. the checkpoint of a run that started. */
+  readonly absent?: readonly string[];
+}
+
+/**
+ * Bad output paths. Each check run prints its work plan on stderr (--progress always) once
+ * measurement is about to start, so the one-line assertion also shows that the path was
+ * rejected before any work.
+ */
+const OUTPUT_PATH_CASES: readonly OutputPathCase[] = [
+  {
+    name: 'check report over the data set',
+    args: ['check', ...TINY, '--progress', 'always', '--dataset', '{dir}/data.csv', '-o', '{dir}/data.csv'],
+    mentions: [/^bitbound: error: -o \S*\/data\.csv is also the input data set; choose another output path$/],
+    unchanged: ['data.csv'],
+  },
+  {
+    name: 'check report over a data set link',
+    args: ['check', ...TINY, '--progress', 'always', '--dataset', '{dir}/data.csv', '-o', '{dir}/data-link.csv'],
+    mentions: [/-o \S*\/data-link\.csv is also the input data set \S*\/data\.csv;/, /choose another output path/],
+    unchanged: ['data.csv'],
+  },
+  {
+    name: 'check checkpoint over the data set',
+    args: ['check', ...TINY, '--progress', 'always', '--dataset', '{dir}/data.csv', '--checkpoint', '{dir}/data.csv'],
+    mentions: [/--checkpoint \S*\/data\.csv is also the input data set/, /choose another output path/],
+    unchanged: ['data.csv'],
+  },
+  {
+    name: 'check shard file over the data set',
+    args: ['check', ...TINY_GRID, '--progress', 'always', '--dataset', '{dir}/data.csv', '--shard', '1/2', '-o', '{dir}/data.csv'],
+    mentions: [/-o \S*\/data\.csv is also the input data set/, /choose another output path/],
+    unchanged: ['data.csv'],
+  },
+  {
+    name: 'check report at a directory',
+    args: ['check', ...TINY_GRID, ...TINY_DATA, '--progress', 'always', '-o', '{dir}/folder.csv'],
+    mentions: [/-o \S*\/folder\.csv is a directory/, /give a file path such as \S*\/folder\.csv\/report\.json/],
+    absent: ['folder.csv.checkpoint'],
+  },
+  {
+    name: 'check empty report path',
+    args: ['check', ...TINY_GRID, ...TINY_DATA, '--progress', 'always', '-o', ''],
+    mentions: [/-o "" is empty/, /give a file path such as report\.json/],
+    absent: ['.checkpoint'],
+  },
+  {
+    name: 'check checkpoint at a directory',
+    args: ['check', ...TINY_GRID, ...TINY_DATA, '--progress', 'always', '--no-output', '--checkpoint', '{dir}/folder.csv'],
+    mentions: [/--checkpoint \S*\/folder\.csv is a directory/, /give a file path such as/],
+  },
+  {
+    name: 'check report path ending in a slash',
+    args: ['check', ...TINY_GRID, ...TINY_DATA, '--progress', 'always', '-o', '{dir}/new-folder/'],
+    mentions: [/-o \S*\/new-folder\/ ends with a slash/, /new-folder\/report\.json/],
+    absent: ['new-folder', 'new-folder.checkpoint'],
+  },
+  {
+    name: 'kernel output over the data set',
+    args: ['kernel', '--dataset', '{dir}/data.csv', '--width', '8', '-o', '{dir}/data.csv'],
+    mentions: [/^bitbound: error: -o \S*\/data\.csv is also the input data set; choose another output path$/],
+    unchanged: ['data.csv'],
+  },
+  { name: 'kernel output at a directory', args: ['kernel', ...TINY_DATA, '--width', '8', '-o', '{dir}/folder.csv'], mentions: [/-o \S*\/folder\.csv is a directory/, /folder\.csv\/kernels\.json/] },
+  { name: 'kernel empty output path', args: ['kernel', ...TINY_DATA, '--width', '8', '-o', ''], mentions: [/-o "" is empty/, /such as kernels\.json/] },
+  {
+    name: 'fit JSON over the input',
+    args: ['fit', '{dir}/runs.csv', '--json', '{dir}/runs.csv'],
+    mentions: [/--json \S*\/runs\.csv is also the input CSV file/, /choose another output path/],
+    unchanged: ['runs.csv'],
+  },
+  { name: 'fit JSON at a directory', args: ['fit', '{dir}/runs.csv', '--json', '{dir}/folder.csv'], mentions: [/--json \S*\/folder\.csv is a directory/, /folder\.csv\/fit\.json/] },
+  {
+    name: 'merge report over a shard',
+    args: ['merge', '{dir}/runs.csv', '-o', '{dir}/runs.csv'],
+    mentions: [/-o \S*\/runs\.csv is also an input shard file/, /choose another output path/],
+    unchanged: ['runs.csv'],
+  },
+  { name: 'merge report at a directory', args: ['merge', '{dir}/runs.csv', '-o', '{dir}/folder.csv'], mentions: [/-o \S*\/folder\.csv is a directory/, /folder\.csv\/report\.json/] },
+  { name: 'claim file directory', args: ['claim', '{dir}/folder.csv'], mentions: [/claim file \S*\/folder\.csv is a directory/, /pass the path of a JSON claim file/] },
+  { name: 'claim replay without instance', args: ['claim', '--expr', 'dev_max_H0 <= 1', '--replay', '0:99:99:99'], mentions: [/--replay/, /0:99:99:99/, /copy the argument exactly/] },
+  { name: 'docs folder under a file', args: ['docs', '--out', '{dir}/runs.csv/site'], mentions: [/--out \S*\/runs\.csv\/site cannot be written/, /runs\.csv is a file/, /choose a writable path/] },
+  {
+    name: 'docs report inside the API folder',
+    args: ['docs', '--api', '--report', '{dir}/site/api/report.json', '--out', '{dir}/site'],
+    mentions: [/--report/, /site\/api\/report\.json is inside \S*\/site\/api/, /choose another --out folder/],
+  },
 ];
 
 /** Asserts the contract of a rejected invocation. */
@@ -147,6 +242,7 @@ describe('bitbound input validation', () => {
     const huge = path.join(directory, 'huge.csv');
     fs.writeFileSync(huge, '');
     fs.truncateSync(huge, 2 ** 30);
+    fs.symlinkSync('data.csv', path.join(directory, 'data-link.csv'));
   });
 
   afterAll(() => {
@@ -180,6 +276,33 @@ describe('bitbound input validation', () => {
       if (asRoot) fs.chmodSync(directory, 0o755);
       const run = await runCli(['check', ...TINY, '--dataset', file], { cwd: directory, ...(asRoot ? { uid: NOBODY } : {}) });
       expectOneLineError(run, [/unreadable\.csv/, /permission denied/, /check its permissions/]);
+    });
+  });
+
+  describe.concurrent('output paths', () => {
+    for (const testCase of OUTPUT_PATH_CASES) {
+      it(`rejects ${testCase.name}`, async () => {
+        const before = new Map((testCase.unchanged ?? []).map((name) => [name, fs.readFileSync(path.join(directory, name))]));
+        const args = testCase.args.map((argument) => argument.replace('{dir}', directory));
+        const run = await runCli(args, { cwd: directory });
+        expectOneLineError(run, testCase.mentions);
+        for (const [name, bytes] of before) expect(fs.readFileSync(path.join(directory, name)), name).toEqual(bytes);
+        for (const name of testCase.absent ?? []) expect(fs.existsSync(path.join(directory, name)), name).toBe(false);
+      });
+    }
+
+    it('rejects merge report over the shards data set', async () => {
+      const shardFile = path.join(directory, 'data-shard.jsonl');
+      const shard = await runCli(['check', 'K1', ...TINY_GRID, '--dataset', 'data.csv', '--shard', '1/1', '-o', shardFile], { cwd: directory });
+      expect(shard.stderr).toBe('');
+      expect(shard.code).toBe(0);
+      const data = fs.readFileSync(path.join(directory, 'data.csv'));
+      const shardBytes = fs.readFileSync(shardFile);
+
+      const run = await runCli(['merge', shardFile, '-o', 'data.csv'], { cwd: directory });
+      expectOneLineError(run, [/^bitbound: error: -o data\.csv is also the data set the shards measured; choose another output path$/]);
+      expect(fs.readFileSync(path.join(directory, 'data.csv'))).toEqual(data);
+      expect(fs.readFileSync(shardFile)).toEqual(shardBytes);
     });
   });
 });
