@@ -84,7 +84,7 @@ export class WorkerPool {
   constructor(options: CheckOptions, count: number) {
     this.workers = takePrestartedWorkers(count);
     for (const worker of this.workers) worker.postMessage({ kind: 'init', options } satisfies WorkerInit);
-    while (this.workers.length < count) this.workers.push(new Worker(WORKER_URL, { workerData: { options } }));
+    this.add(count - this.workers.length, options);
   }
 
   /** Starts `count` more worker threads. */
@@ -161,8 +161,8 @@ export class WorkerPool {
 
 /**
  * Runs the jobs of `task` and calls `record` with each result in this thread, then
- * `afterResult`. With workers, this thread first runs `before` (other work that overlaps the
- * workers' start on the queue) and takes jobs too only when `hereTakesJobs` is set; without
+ * `afterResult`. With workers, this thread first runs `before`, which overlaps the workers'
+ * start on the queue. It then takes jobs too only when `hereTakesJobs` is set. Without
  * workers it runs every job itself with `runHere`. No thread takes a new job once `signal`
  * aborts; a job in progress in this thread finishes first.
  */
@@ -222,10 +222,10 @@ export interface InterimTask {
   /** Indices of the items to measure before all others. */
   readonly first: ReadonlySet<number>;
   /**
-   * Called in this thread once every item of `first` is measured, with the measurements so
-   * far by item index, unless the run was aborted; the workers meanwhile measure the rest.
-   * Not called when `first` was complete before any item was measured (the caller then
-   * does the work itself).
+   * Called in this thread, with the measurements so far by item index, after the first
+   * result that leaves every item of `first` measured. The workers meanwhile measure the
+   * rest. Not called after an abort, nor when no item is measured at all, so the caller
+   * then does the work itself.
    */
   run(measured: readonly (CellMeasurement | undefined)[]): void;
 }

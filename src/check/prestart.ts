@@ -3,8 +3,8 @@
  *
  * A worker spends its first tenth of a second or more loading modules. `bitbound check`
  * starts its workers here, before it loads the rest of the program (mathjs, the claim
- * catalogue), so that the loading overlaps; the check's WorkerPool then takes them and sends
- * them the options. This module imports nothing heavy, so the CLI entry point can load it
+ * catalogue), so that both loads overlap. The check's WorkerPool then takes the workers and
+ * sends them the options. This module imports nothing heavy, so the CLI entry point can load it
  * first.
  */
 import os from 'node:os';

@@ -134,8 +134,8 @@ export function prepareRun(dataset: Dataset, options: CheckOptions): RunContext 
 }
 
 /**
- * The run context of the same data and options at another output scale `kappa`, derived from
- * `base` without new kernels or eigen-decompositions. Hstar and Sstar are kappa^2 times their
+ * Returns the run context of the same data and options at another output scale `kappa`,
+ * derived from `base` without new kernels or eigen-decompositions. Hstar and Sstar are kappa^2 times their
  * kappa = 1 forms, so the limit kernels and their eigenvalues scale by
  * r = (kappa / base kappa)^2 and the default step size 1 / lambda_max(Hstar) by 1 / r. The
  * regression operators hstar(x)^T Hstar^+ and sstar(x)^T Sstar^+, the numerical ranks, the

@@ -144,9 +144,8 @@ export async function runCheck(claims: readonly Claim[], options: CheckOptions, 
   const { measurer, context, items, done, progress, pool, measuresHere } = prepareCheck(claims, options, execution);
   progress.phase('grid cells and sweeps', items.length - done.size);
   const mainGrid = new Set(items.flatMap((item, index) => (isMainGrid(item) ? [index] : [])));
-  // The grid part of the evaluation needs only the main grid, which is measured first; this
-  // thread does it as soon as the grid is complete, while the workers (if any) measure the
-  // sweeps.
+  // The grid part of the evaluation needs only the main grid, which is measured first. This
+  // thread evaluates it once the grid is complete, while the workers measure the sweeps.
   let gridParts: GridPart[] | undefined;
   try {
     const measured = await measureItems(
@@ -191,7 +190,7 @@ interface GridPlan {
   readonly jobRanges: ([number, number] | null)[][];
 }
 
-/** The measured main-grid cells, in item order. */
+/** Returns the measured main-grid cells, in item order. */
 function mainGridCells(items: readonly WorkItem[], measured: readonly (CellMeasurement | undefined)[]): CellMeasurement[] {
   return measured.filter((cell, index): cell is CellMeasurement => cell !== undefined && isMainGrid(items[index]));
 }
@@ -482,7 +481,7 @@ function powerLawFitJobs(sweep: Extract<SweepSpec, { kind: 'power-law-fit' }>, c
   }));
 }
 
-/** The sweep result of a `power-law-fit` analysis from its fits. */
+/** Builds the sweep result of a `power-law-fit` analysis from its fits. */
 function powerLawFitResult(fits: PowerLawFitSummary[], cells: readonly CellMeasurement[], options: CheckOptions): SweepResult {
   const usable = cells.filter((cell) => cell.divergence === null);
   return { kind: 'power-law-fit', variable: 'N', width: Math.max(...options.widths), seeds: new Set(usable.map((cell) => cell.seed)).size, rows: [], exponents: [], fits };

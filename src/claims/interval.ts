@@ -718,9 +718,9 @@ export function certifySign(expression: ParsedExpression, box: Box, options: Cer
 
     const point = boxMidpoint(current.intervals, dimensions);
     const value = expression.evaluate(point);
-    // A float64 value of the wrong sign whose evaluation overflowed a sub-expression (1e200^2
-    // is Infinity, and -1 / Infinity is -0) is a counterexample only when the outward-rounded
-    // enclosure at that point confirms it; otherwise the box is bisected further.
+    // An overflowed sub-expression can flip the sign (1e200^2 is Infinity and -1 / Infinity is
+    // -0). Such a value counts only when the enclosure at the point confirms it, else the box
+    // is bisected further.
     if (!valueHasSign(value, sign) && (pointViolatesSign(expression, point, sign) || !overflowsAt(expression, point))) {
       return { status: 'counterexample', boxesExamined, counterexample: point, value };
     }

@@ -57,10 +57,10 @@ function checkOutDir(outDir: string): string {
 }
 
 /**
- * Rejects a report that the site would overwrite or delete: the pages `index.html` and
- * `claim-*.html` in the output folder, anything in its `assets` folder, and, with --api,
- * anything in its `api` folder, which TypeDoc 0.28 deletes before it writes (its option
- * cleanOutputDir is on by default, and typedoc.json keeps it).
+ * Rejects a report that the site would overwrite or delete. That is `index.html`,
+ * `claim-*.html` or anything under `assets` in the output folder. With --api it is also
+ * anything under `api`, which TypeDoc 0.28 deletes before it writes, because its option
+ * cleanOutputDir is on by default and typedoc.json keeps it.
  */
 function checkReportOutsideSite(reportPath: string, outDir: string, api: boolean): void {
   const pageNames = /^(index|claim-.*)\.html$/;

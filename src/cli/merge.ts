@@ -63,7 +63,7 @@ export async function mergeShardFiles(files: readonly string[], note: (text: str
   return evaluateShards(loadShardFiles(files, note));
 }
 
-/** Shard files that together contain every work item of one run exactly once. */
+/** Shard files of one run, checked to contain every work item exactly once. */
 export interface LoadedShards {
   /** The first file, whose header the others match. */
   readonly first: LoadedCheckpoint;

@@ -62,9 +62,8 @@ export function signKernel(
 
 /**
  * Packs the patterns 1[w_r . x_i >= -tol_i] (n rows of m bits). The WebAssembly kernel
- * computes each pre-activation and keeps only its bit, so the n x m matrix of
- * pre-activations is never stored; the TypeScript path stores it, then packs it. Both give
- * the same bits.
+ * keeps only the bit of each pre-activation, so it never stores the n x m matrix. The
+ * TypeScript path stores that matrix, then packs it. Both give the same bits.
  */
 function activationPatterns(inputs: Float64Array, rows: number, weights: Float64Array, width: number, dimension: number, tolerances: Float64Array): PackedBits {
   if (wasmKernelsAvailable()) {

@@ -59,7 +59,7 @@ describe('measureItems', () => {
 });
 
 describe('runPowerLawFits', () => {
-  it('returns, in job order, what each fit returns on its own, after running the task before it', async () => {
+  it('returns fits in job order', async () => {
     const points = (exponent: number) => [64, 128, 256, 512, 1024, 2048].flatMap((N) => [0, 1].map((seed) => ({ N, loss: 0.5 + 3 * N ** -exponent * (1 + 0.01 * seed), seed })));
     const jobs: PowerLawFitJob[] = [0.3, 0.6].map((exponent, index) => ({
       of: `loss_${index}`,
@@ -86,7 +86,7 @@ describe('rescaleRunContext', () => {
   const dataset = loadCheckDataset(options);
   const base = prepareRun(dataset, options);
 
-  it('equals a fresh preparation bit for bit when kappa changes by a power of two', () => {
+  it('matches preparation for power-of-two kappa', () => {
     for (const kappa of [0.5, 0.125, 4]) {
       const direct = prepareRun(dataset, { ...options, kappa });
       const rescaled = rescaleRunContext(base, kappa);
